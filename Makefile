@@ -1,0 +1,44 @@
+# localign: `make run` starts the app on the bundled Barking and Dagenham data; `make test` runs the tests.
+# Both create .venv and install what they need the first time (and again whenever pyproject.toml changes).
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8501
+BUNDLE ?=
+
+.PHONY: run test bench install clean lint
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "localign needs Python 3.11 or newer; set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-app: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@ $(VENV)/.installed-app
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@ $(VENV)/.installed-test $(VENV)/.installed-app
+
+install: $(VENV)/.installed-app
+
+run: $(VENV)/.installed-app
+	$(BIN)/streamlit run app.py --server.port $(PORT) -- $(if $(BUNDLE),--bundle $(BUNDLE),)
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/run_all.py
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check geo analysis tests benchmarks app.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info
