@@ -1,0 +1,1 @@
+"""localign's analysis layer: plans, metrics, proposals, comparison and exports."""

@@ -1,0 +1,162 @@
+"""Plans: an immutable assignment of every unit of a study area to exactly one locality."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+from geo.bundle import StudyArea
+from geo.errors import LocalignError, Problem, list_items
+
+MIN_LOCALITIES = 2
+
+
+@dataclass(frozen=True, eq=False)
+class Plan:
+    """Unit id -> locality label for every unit of one study area (k = number of localities).
+
+    A plan made by editing another keeps a reference to it (``parent``) and the units that moved
+    (``flips``), so views can update only what changed.
+    """
+
+    unit_ids: tuple[str, ...]
+    labels: tuple[str, ...]
+    name: str = "plan"
+    source: str = "custom"
+    localities: tuple[str, ...] = ()
+    parent: "Plan | None" = field(default=None, repr=False)
+    flips: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.localities:
+            object.__setattr__(self, "localities", tuple(sorted(set(self.labels))))
+
+    # --- views -------------------------------------------------------------------------------
+    @property
+    def k(self) -> int:
+        """Number of localities."""
+        return len(self.localities)
+
+    @property
+    def assignment(self) -> Mapping[str, str]:
+        """Read-only unit id -> locality mapping."""
+        return MappingProxyType(dict(zip(self.unit_ids, self.labels)))
+
+    def series(self) -> pd.Series:
+        """The assignment as a Series indexed by unit id."""
+        return pd.Series(self.labels, index=pd.Index(self.unit_ids, name="unit"), name="locality")
+
+    def codes(self) -> np.ndarray:
+        """Locality index (position in ``localities``) of each unit, in unit order."""
+        lookup = {label: i for i, label in enumerate(self.localities)}
+        return np.fromiter((lookup[label] for label in self.labels), dtype=np.int64, count=len(self.labels))
+
+    def members(self, locality: str) -> list[str]:
+        """Unit ids in a locality."""
+        return [u for u, lab in zip(self.unit_ids, self.labels) if lab == locality]
+
+    def key(self) -> tuple:
+        """Hashable identity of the assignment (not the name), for caches."""
+        return (self.unit_ids, self.labels)
+
+    def same_assignment(self, other: "Plan") -> bool:
+        """True when both plans put every unit in the same-named locality."""
+        return self.key() == other.key()
+
+    # --- edits --------------------------------------------------------------------------------
+    def reassign(self, moves: Mapping[str, str], name: str | None = None) -> "Plan":
+        """A new plan with some units moved to other localities; this plan becomes its parent."""
+        unknown = [u for u in moves if u not in self.unit_ids]
+        if unknown:
+            raise LocalignError.single(f"these codes are not units of the plan: {list_items(unknown)}.",
+                                       "the edit", "choose units from the map or the table.")
+        labels = list(self.labels)
+        index = {u: i for i, u in enumerate(self.unit_ids)}
+        for unit, locality in moves.items():
+            labels[index[unit]] = locality
+        localities = tuple(dict.fromkeys([*self.localities, *moves.values()]))
+        flips = tuple(u for u, lab in moves.items() if self.labels[index[u]] != lab)
+        return Plan(self.unit_ids, tuple(labels), name or self.name, "custom", localities, self, flips)
+
+    def renamed(self, mapping: Mapping[str, str], name: str | None = None) -> "Plan":
+        """The same partition with localities relabelled through ``mapping`` (labels not in it are kept)."""
+        labels = tuple(mapping.get(lab, lab) for lab in self.labels)
+        localities = tuple(mapping.get(lab, lab) for lab in self.localities)
+        return Plan(self.unit_ids, labels, name or self.name, self.source, localities)
+
+
+def plan_problems(area: StudyArea, assignment: Mapping[str, str] | pd.Series, where: str,
+                  localities: tuple[str, ...] = (), duplicates: list[str] | None = None) -> list[Problem]:
+    """Every reason an assignment is not a valid plan for the study area, each naming the units involved."""
+    problems = []
+    given = {str(k): ("" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip())
+             for k, v in dict(assignment).items()}
+    unknown = sorted(set(given) - set(area.ids))
+    missing = [u for u in area.ids if u not in given]
+    blank = sorted(u for u, lab in given.items() if lab == "" and u in set(area.ids))
+    unit = area.manifest.unit_label
+    if duplicates:
+        problems.append(Problem(f"these {unit} codes are listed more than once: {list_items(duplicates)}.",
+                                where, f"keep one row per {unit}: each {unit} belongs to exactly one locality."))
+    if unknown:
+        problems.append(Problem(f"{len(unknown)} code(s) are not {unit}s of {area.manifest.short_name}: "
+                                f"{list_items(unknown)}.", where,
+                                f"remove them or correct the codes (the {unit} codes are listed by 'localign info' "
+                                "and in the table export)."))
+    if missing:
+        names = [f"{u} {area.unit_names[u]}" for u in missing]
+        problems.append(Problem(f"{len(missing)} {unit}(s) have no locality: {list_items(names)}.", where,
+                                f"add a row for each {unit} with the locality it belongs to."))
+    if blank:
+        problems.append(Problem(f"{len(blank)} {unit}(s) have a blank locality: {list_items(blank)}.", where,
+                                "fill in the locality for each of them."))
+    used = {lab for u, lab in given.items() if lab and u in set(area.ids)}
+    empty = [loc for loc in localities if loc not in used]
+    if empty:
+        problems.append(Problem(f"locality {list_items(empty)} has no {unit}s.", where,
+                                f"give it at least one {unit}, or remove it to plan with fewer localities."))
+    if not problems and len(used | set(localities)) < MIN_LOCALITIES:
+        problems.append(Problem(f"a plan needs at least {MIN_LOCALITIES} localities; this one has "
+                                f"{len(used)}.", where, f"assign the {unit}s to two or more localities."))
+    return problems
+
+
+def make_plan(area: StudyArea, assignment: Mapping[str, str] | pd.Series, name: str = "plan",
+              source: str = "custom", where: str = "the plan", localities: tuple[str, ...] = (),
+              duplicates: list[str] | None = None) -> Plan:
+    """Check an assignment against the study area and return it as a Plan, or raise listing every offending unit."""
+    problems = plan_problems(area, assignment, where, localities, duplicates)
+    if problems:
+        raise LocalignError(problems)
+    mapping = {str(k): str(v).strip() for k, v in dict(assignment).items()}
+    labels = tuple(mapping[u] for u in area.ids)
+    ordered = tuple(localities) or tuple(sorted(set(labels)))
+    return Plan(tuple(area.ids), labels, name, source, ordered)
+
+
+def plan_from_codes(area: StudyArea, codes: np.ndarray, localities: tuple[str, ...], name: str,
+                    source: str = "proposal") -> Plan:
+    """A plan from locality indices in unit order (the engine's compact form)."""
+    labels = tuple(localities[int(c)] for c in codes)
+    return Plan(tuple(area.ids), labels, name, source, tuple(localities))
+
+
+def grouping_plan(area: StudyArea, grouping: str) -> Plan:
+    """A bundle grouping as a plan: each unit in the group holding most of its residents."""
+    if grouping not in area.groupings:
+        raise LocalignError.single(f"the study area has no grouping called '{grouping}'.", "--plan",
+                                   f"use one of: current, {', '.join(area.groupings)} or a CSV/GeoJSON file.")
+    group = area.groupings[grouping]
+    return make_plan(area, group.labels, name=group.title, source=grouping, where=group.title)
+
+
+def current_plan(area: StudyArea) -> Plan:
+    """Today's localities (the bundle's ``current`` grouping) as a plan."""
+    if area.current is None:
+        raise LocalignError.single("the study area declares no current localities.", "manifest.toml",
+                                   'add a grouping and name it under [roles] current = "...".')
+    return grouping_plan(area, area.current.name)

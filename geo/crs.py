@@ -1,0 +1,97 @@
+"""Coordinate reference systems: metres (EPSG:27700) for measuring, WGS84 (EPSG:4326) for maps."""
+
+from __future__ import annotations
+
+import functools
+from typing import Callable, TypeVar
+
+import geopandas as gpd
+from pyproj import CRS
+
+from geo.errors import LocalignError
+
+METRIC_CRS = "EPSG:27700"
+"""British National Grid: every area and length is measured in this CRS, in metres."""
+
+LONLAT_CRS = "EPSG:4326"
+"""WGS84 longitude/latitude: every map and GeoJSON export uses this CRS."""
+
+# British National Grid's valid extent in metres (the grid covers Great Britain and its waters).
+_BNG_X = (-100_000.0, 800_000.0)
+_BNG_Y = (-100_000.0, 1_400_000.0)
+
+F = TypeVar("F", bound=Callable)
+
+
+def looks_like_lonlat(bounds: tuple[float, float, float, float]) -> bool:
+    """Coordinates are plausibly degrees when every x is within ±180 and every y within ±90."""
+    minx, miny, maxx, maxy = bounds
+    return -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90
+
+
+def looks_like_bng(bounds: tuple[float, float, float, float]) -> bool:
+    """Coordinates are plausibly British National Grid metres when they fall in the grid's extent."""
+    minx, miny, maxx, maxy = bounds
+    return (_BNG_X[0] <= minx <= maxx <= _BNG_X[1] and _BNG_Y[0] <= miny <= maxy <= _BNG_Y[1]
+            and not looks_like_lonlat(bounds))
+
+
+def resolve_crs(frame: gpd.GeoDataFrame, where: str, declared: str | None = None) -> gpd.GeoDataFrame:
+    """Give a layer its true CRS: the declared one, else the file's, refusing degrees that are really metres.
+
+    GeoJSON readers assume WGS84 when a file says nothing, so a file whose coordinates cannot be
+    degrees is treated as having no CRS at all, and the error names the likely one.
+    """
+    if declared:
+        try:
+            crs = CRS.from_user_input(declared)
+        except Exception as exc:  # pyproj raises CRSError; report it plainly
+            raise LocalignError.single(
+                f"the CRS '{declared}' is not one localign recognises ({exc}).",
+                where, "give an EPSG code such as EPSG:27700 (British National Grid) or EPSG:4326.",
+            ) from None
+        return frame.set_crs(crs, allow_override=True)
+
+    bounds = tuple(float(b) for b in frame.total_bounds)
+    file_crs = frame.crs
+    if file_crs is not None and not (file_crs.is_geographic and not looks_like_lonlat(bounds)):
+        return frame
+
+    if looks_like_bng(bounds):
+        hint = ("the coordinates look like British National Grid metres; declare "
+                "crs = \"EPSG:27700\" for this layer in manifest.toml, or choose EPSG:27700 when uploading.")
+    elif looks_like_lonlat(bounds):
+        hint = ("the coordinates look like longitude/latitude degrees; declare crs = \"EPSG:4326\", "
+                "or save the file as GeoJSON from your GIS.")
+    else:
+        hint = ("declare the layer's CRS (an EPSG code) in manifest.toml, or re-export it from your "
+                "GIS with its projection (.prj) included.")
+    what = ("the layer has no coordinate reference system (CRS)" if file_crs is None
+            else "the layer says it is in degrees, but its coordinates are far outside ±180/±90")
+    raise LocalignError.single(f"{what}, so its positions cannot be placed on a map.", where,
+                               hint[0].upper() + hint[1:])
+
+
+def to_metric(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Reproject a layer to British National Grid metres for areas and lengths."""
+    return frame.to_crs(METRIC_CRS)
+
+
+def to_lonlat(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Reproject a layer to WGS84 longitude/latitude for maps and GeoJSON."""
+    return frame.to_crs(LONLAT_CRS)
+
+
+def require_same_crs(func: F) -> F:
+    """Guard a function taking two GeoDataFrames first: both must share one CRS."""
+
+    @functools.wraps(func)
+    def wrapper(first: gpd.GeoDataFrame, second: gpd.GeoDataFrame, *args, **kwargs):
+        if first.crs != second.crs:
+            raise ValueError(
+                f"{func.__name__} needs both layers in one CRS, got {first.crs} and {second.crs}; "
+                "reproject one with to_metric() first."
+            )
+        return func(first, second, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
