@@ -338,3 +338,38 @@ def summary(area: StudyArea) -> dict:
         "attribution": list(area.manifest.attribution),
         "warnings": [str(w) for w in area.warnings],
     }
+
+
+def study_area_from_frames(units: gpd.GeoDataFrame, population: pd.Series | list[float], name: str = "Study area",
+                           groupings: dict[str, pd.Series] | None = None, current: str | None = None,
+                           pcn: str | None = None, assumptions: dict[str, str] | None = None,
+                           unit_label: str = "ward", snap_m: float = adj.DEFAULT_SNAP_M,
+                           min_shared_m: float = adj.DEFAULT_MIN_SHARED_M) -> StudyArea:
+    """A study area built in code from a unit layer (index = unit ids, column ``name``; a projected CRS in metres)
+    and residents per unit; ``groupings`` are unit -> group Series, ``current``/``pcn`` name their roles.
+    """
+    from geo.manifest import UnitLayer
+
+    if units.crs is None:
+        raise LocalignError.single("the unit layer has no CRS.", name, "set one, e.g. units.set_crs('EPSG:27700').")
+    units = units.copy()
+    units.index = units.index.astype(str)
+    if "name" not in units.columns:
+        units["name"] = units.index
+    units = to_metric(units[["name", units.geometry.name]]).sort_index()
+    population = pd.Series(population, index=units.index if not isinstance(population, pd.Series) else None)
+    population.index = population.index.astype(str)
+    attributes = pd.DataFrame({"population": population.reindex(units.index).astype(float)})
+    manifest = Manifest(
+        folder=Path("."), name=name, short_name=name, code="", unit_label=unit_label, locality_label="locality",
+        default_k=4, units=UnitLayer(Path("<in memory>"), "unit_id", "name"), attributes=(), points=(),
+        groupings=(), current_grouping=current, pcn_grouping=pcn, assumptions=dict(assumptions or {}),
+        attribution=(), sources=(), licence="")
+    built = {}
+    for key, labels in (groupings or {}).items():
+        labels = labels.copy()
+        labels.index = labels.index.astype(str)
+        labels = labels.reindex(units.index).rename(key)
+        built[key] = Grouping(key, key, "table", labels, one_hot_people(labels, attributes["population"]))
+    return StudyArea(manifest, units, attributes, "population", {"population": "Residents"}, built, {},
+                     snap_m=snap_m, min_shared_m=min_shared_m)
