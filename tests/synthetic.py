@@ -60,3 +60,21 @@ def plan_of(area: StudyArea, localities: Mapping[str, list[str]] | Mapping[str, 
         return make_plan(area, dict(localities), name=name)
     assignment = {u: loc for loc, members in localities.items() for u in members}
     return make_plan(area, assignment, name=name)
+
+
+def random_connected_plan(area: StudyArea, k: int, seed: int, adjacency: str = "rook") -> Plan:
+    """A random plan of k connected localities: k random seed units grown one neighbour at a time."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    graph = area.graph(adjacency)
+    ids = list(area.ids)
+    owner = {u: None for u in ids}
+    for j, unit in enumerate(rng.choice(ids, size=k, replace=False)):
+        owner[str(unit)] = j
+    while any(v is None for v in owner.values()):
+        frontier = sorted({(n, owner[u]) for u in ids if owner[u] is not None for n in graph.neighbors(u)
+                           if owner[n] is None})
+        unit, j = frontier[rng.integers(len(frontier))]
+        owner[unit] = j
+    return make_plan(area, {u: f"L{j + 1}" for u, j in owner.items()}, name=f"random {seed}")
