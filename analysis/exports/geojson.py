@@ -1,0 +1,166 @@
+"""GeoJSON exports (RFC 7946): dissolved localities and wards with their locality, in WGS84 longitude/latitude.
+
+Every polygon is snapped to a 1e-6 degree grid (about 10 cm), kept valid, and wound right-hand
+(exterior rings counter-clockwise, holes clockwise). There is no ``crs`` member: RFC 7946 fixes the
+CRS to WGS84. Plan name, generation date, assumption notes, sources and attribution travel in a
+foreign member ``localign`` at collection level, which RFC 7946 section 6.1 allows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import shapely
+from shapely.geometry import mapping
+from shapely.geometry.base import BaseGeometry
+
+from analysis.evaluate import evaluate
+from analysis.exports.files import write_bytes
+from analysis.geometry import dissolve_plan
+from analysis.plan import Plan
+from geo.bundle import StudyArea
+from geo.crs import LONLAT_CRS
+
+PRECISION = 6
+"""Decimal places of longitude/latitude (1e-6 degree is about 0.1 m at UK latitudes)."""
+
+PCN_SHARE_PREFIX = "pcn_share: "
+"""Locality property prefix: 'pcn_share: <PCN>' is the share of that PCN's residents living in the locality."""
+
+
+def rfc7946_geometry(geometry: BaseGeometry) -> dict[str, Any]:
+    """A WGS84 geometry as a GeoJSON dict: snapped to the 1e-6 degree grid, valid, exteriors counter-clockwise."""
+    snapped = shapely.set_precision(geometry, 10.0 ** -PRECISION)
+    if not snapped.is_valid:
+        snapped = shapely.make_valid(snapped)
+    oriented = shapely.orient_polygons(snapped, exterior_cw=False)
+    return _rounded(mapping(oriented))
+
+
+def _rounded(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, PRECISION)
+    if isinstance(value, (list, tuple)):
+        return [_rounded(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    return value
+
+
+def residents(value: float) -> int | float:
+    """Residents as a whole number when the estimate is one, else to one decimal place."""
+    value = float(value)
+    return int(round(value)) if math.isclose(value, round(value), abs_tol=1e-6) else round(value, 1)
+
+
+def _metadata(area: StudyArea, plan: Plan, kind: str, fields: dict[str, str],
+              generated: dt.date | None) -> dict[str, Any]:
+    manifest = area.manifest
+    return {
+        "plan": plan.name,
+        "layer": kind,
+        "study_area": area.name,
+        "localities": list(plan.localities),
+        "generated": (generated or dt.date.today()).isoformat(),
+        "generator": "localign",
+        "crs": "WGS84 longitude/latitude (RFC 7946); areas and lengths were measured in EPSG:27700",
+        "total_population": residents(area.total_population),
+        "equal_share": round(area.total_population / plan.k, 1),
+        "fields": fields,
+        "assumptions": area.assumption_notes,
+        "attribution": list(manifest.attribution),
+        "sources": list(manifest.sources),
+        "licence": manifest.licence,
+    }
+
+
+def _collection(name: str, features: list[dict], metadata: dict, bounds) -> dict[str, Any]:
+    return {
+        "type": "FeatureCollection",
+        "name": name,
+        "bbox": [round(float(b), PRECISION) for b in bounds],
+        "localign": metadata,
+        "features": features,
+    }
+
+
+def localities_geojson(area: StudyArea, plan: Plan, generated: dt.date | None = None) -> dict[str, Any]:
+    """The plan's localities as one feature each (dissolved wards) with population, deviation, wards and PCN shares."""
+    result = evaluate(area, plan)
+    dissolved = dissolve_plan(area, plan).to_crs(LONLAT_CRS)
+    unit = area.manifest.unit_label
+    features = []
+    for locality, geometry in zip(dissolved.index, dissolved.geometry):
+        members = plan.members(locality)
+        properties: dict[str, Any] = {
+            "locality": locality,
+            "population": residents(result.populations[locality]),
+            "deviation": round(result.deviations[locality], 6),
+            "deviation_text": f"{result.deviations[locality]:+.1%}",
+            f"{unit}_count": len(members),
+            f"{unit}s": members,
+            f"{unit}_names": [str(area.unit_names[u]) for u in members],
+            "area_km2": round(result.area_km2[locality], 3),
+            "one_piece": locality not in result.noncontiguous,
+            "polsby_popper": round(result.polsby_popper[locality], 4),
+        }
+        for pcn, by_locality in result.pcn_residents.items():
+            total = sum(by_locality.values())
+            share = by_locality.get(locality, 0.0) / total if total else 0.0
+            properties[f"{PCN_SHARE_PREFIX}{pcn}"] = round(share, 4)
+        features.append({"type": "Feature", "id": locality, "properties": properties,
+                         "geometry": rfc7946_geometry(geometry)})
+    fields = {
+        "locality": "locality name",
+        "population": f"residents (sum of the {unit} estimates)",
+        "deviation": "(population − equal share) / equal share, as a fraction: 0.021 means 2.1% above",
+        "deviation_text": "the deviation as a percentage, for labels",
+        f"{unit}_count": f"number of {unit}s",
+        f"{unit}s": f"{unit} codes in the locality",
+        f"{unit}_names": f"{unit} names in the locality",
+        "area_km2": "area in square kilometres (EPSG:27700)",
+        "one_piece": f"true when the locality's {unit}s form one connected area",
+        "polsby_popper": "compactness 4πA/L² (1 = circle)",
+    }
+    if result.pcn_residents:
+        fields[f"{PCN_SHARE_PREFIX}<PCN>"] = ("share of the PCN's residents (approximate PCN area) living in this "
+                                             "locality; each PCN's shares sum to 1 across localities")
+    metadata = _metadata(area, plan, "localities", fields, generated)
+    return _collection(f"{plan.name} – localities", features, metadata, dissolved.total_bounds)
+
+
+def wards_geojson(area: StudyArea, plan: Plan, generated: dt.date | None = None) -> dict[str, Any]:
+    """Every unit (ward) with its code, name, population and locality: importing it with read_plan gives this plan."""
+    id_field, name_field = area.manifest.units.id, area.manifest.units.name
+    units = area.units_lonlat
+    assignment = plan.assignment
+    features = []
+    for unit, name, geometry in zip(units.index, units["name"], units.geometry):
+        properties = {id_field: unit, name_field: str(name), "locality": assignment[unit],
+                      "population": residents(area.population[unit])}
+        features.append({"type": "Feature", "id": unit, "properties": properties,
+                         "geometry": rfc7946_geometry(geometry)})
+    unit_label = area.manifest.unit_label
+    fields = {id_field: f"{unit_label} code", name_field: f"{unit_label} name",
+              "locality": "the locality the plan puts the unit in",
+              "population": "residents (estimate; see assumptions)"}
+    metadata = _metadata(area, plan, f"{unit_label}s", fields, generated)
+    return _collection(f"{plan.name} – {unit_label}s", features, metadata, units.total_bounds)
+
+
+def geojson_text(data: dict[str, Any]) -> str:
+    """GeoJSON as compact UTF-8 text (non-ASCII names kept as they are)."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def write_geojson(data: dict[str, Any], path: str | Path) -> Path:
+    """Write a GeoJSON dict to ``path`` (UTF-8), replacing any file there only once the new one is complete."""
+    return write_bytes(geojson_text(data).encode("utf-8"), path, (".geojson", ".json"))
+
+
+__all__ = ["localities_geojson", "wards_geojson", "write_geojson", "geojson_text", "rfc7946_geometry",
+           "PRECISION"]

@@ -1,0 +1,89 @@
+"""CSV exports: the ward → locality assignment (the shape Districtr and Dave's Redistricting accept) and a
+metrics table for one or more plans that opens cleanly in Excel.
+
+The metrics CSV has one row per metric and one column per plan, with values formatted as the app shows
+them (titles and formats from analysis.metrics.definitions). Assumption notes, sources and the date follow
+the table as trailing rows after one blank row, each a two-cell row ``note,<text>`` / ``source,<text>``,
+so Excel shows them in full under the table; scripts read the table with ``nrows`` or stop at the blank
+row. Files are UTF-8; the metrics CSV is written with a byte-order mark so Excel shows "—" and "±".
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Sequence
+
+from analysis.evaluate import Evaluation, evaluate
+from analysis.exports.files import write_bytes
+from analysis.metrics.definitions import METRICS
+from analysis.plan import Plan
+from analysis.plan_io import plan_csv
+from geo.bundle import StudyArea
+
+METRICS_CSV_ENCODING = "utf-8-sig"
+"""Excel needs the byte-order mark to read a CSV as UTF-8."""
+
+
+def assignment_csv(area: StudyArea, plan: Plan) -> str:
+    """The plan as ``ward_code,ward_name,locality`` CSV text, one row per ward in code order."""
+    return plan_csv(area, plan, with_names=True)
+
+
+def locality_summary(area: StudyArea, result: Evaluation) -> str:
+    """Each locality's residents and deviation in one line, e.g. 'East 68,445 (−6.2%); North …'."""
+    return "; ".join(f"{loc} {result.populations[loc]:,.0f} ({result.deviations[loc]:+.1%}, "
+                     f"{len(result.units[loc])} {area.manifest.unit_label}s)"
+                     for loc in result.localities)
+
+
+def metrics_rows(area: StudyArea, plans: Sequence[Plan]) -> list[list[str]]:
+    """The metrics table as rows of text: a header, then one row per metric with one column per plan."""
+    results = [evaluate(area, plan) for plan in plans]
+    rows = [["metric", "key", *(p.name for p in plans), "better", "meaning"]]
+    rows.append(["Localities", "k", *(str(r.k) for r in results), "", "number of localities"])
+    rows.append(["Equal share of residents", "ideal", *(f"{r.ideal:,.0f}" for r in results), "",
+                 "total residents ÷ number of localities"])
+    rows.append(["Localities (residents, deviation)", "localities",
+                 *(locality_summary(area, r) for r in results), "", "each locality's residents and deviation"])
+    for m in METRICS:
+        values = [m.format(r.headline().get(m.key)) for r in results]
+        rows.append([m.title, m.key, *values, m.better, m.meaning])
+    return rows
+
+
+def trailing_notes(area: StudyArea, generated: dt.date | None = None) -> list[list[str]]:
+    """Rows that follow a table: one per assumption note and source, then attribution and date."""
+    rows = [["note", note] for note in area.assumption_notes]
+    rows += [["source", source] for source in area.manifest.sources]
+    rows += [["attribution", area.source_line],
+             ["generated", f"{(generated or dt.date.today()).isoformat()} by localign"]]
+    return rows
+
+
+def _csv_text(rows: list[list[str]]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue()
+
+
+def metrics_csv(area: StudyArea, plans: Plan | Sequence[Plan], generated: dt.date | None = None) -> str:
+    """The metrics of one or more plans as CSV text: the table, a blank row, then the notes and sources."""
+    plans = [plans] if isinstance(plans, Plan) else list(plans)
+    return _csv_text(metrics_rows(area, plans) + [[]] + trailing_notes(area, generated))
+
+
+def write_assignment_csv(area: StudyArea, plan: Plan, path: str | Path) -> Path:
+    """Write the assignment CSV (UTF-8, no byte-order mark, as GIS and redistricting tools expect)."""
+    return write_bytes(assignment_csv(area, plan).encode("utf-8"), path, (".csv",))
+
+
+def write_metrics_csv(area: StudyArea, plans: Plan | Sequence[Plan], path: str | Path) -> Path:
+    """Write the metrics CSV (UTF-8 with a byte-order mark for Excel)."""
+    return write_bytes(metrics_csv(area, plans).encode(METRICS_CSV_ENCODING), path, (".csv",))
+
+
+__all__ = ["assignment_csv", "metrics_csv", "metrics_rows", "trailing_notes", "write_assignment_csv",
+           "write_metrics_csv", "METRICS_CSV_ENCODING"]
