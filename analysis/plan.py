@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
@@ -10,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from geo.bundle import StudyArea
-from geo.errors import LocalignError, Problem, list_items
+from geo.errors import LocalignError, Problem, list_items, safe_text
 
 MIN_LOCALITIES = 2
 
@@ -89,12 +90,51 @@ class Plan:
         return Plan(self.unit_ids, labels, name or self.name, self.source, localities)
 
 
+MAX_LABEL_LENGTH = 100
+"""Longest locality name accepted (names appear in tables, legends and file exports)."""
+
+_FORMULA_STARTS = ("=", "+", "@")
+
+
+def _label_text(value: object) -> str:
+    """A locality label as stripped text; missing values (None, NaN, pandas NA) become blank."""
+    if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)):
+        return ""
+    return str(value).strip()
+
+
+def label_problem(label: str) -> str | None:
+    """Why a locality name cannot be used (too long, control characters, or read as a spreadsheet formula), or None.
+
+    Any other text works, including commas, quotes and non-Latin letters.
+    """
+    if len(label) > MAX_LABEL_LENGTH:
+        return f"is {len(label)} characters long (at most {MAX_LABEL_LENGTH})"
+    if any(unicodedata.category(ch) == "Cc" for ch in label):
+        return "contains control characters (such as tabs or line breaks)"
+    if label.startswith(_FORMULA_STARTS) or (label.startswith("-") and not _is_number(label)):
+        return f"starts with '{label[0]}', which spreadsheets run as a formula"
+    return None
+
+
+def _quoted(label: str) -> str:
+    """A label for a message: quoted, control characters escaped, long ones shortened."""
+    return f"'{safe_text(label, 30)}'"
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def plan_problems(area: StudyArea, assignment: Mapping[str, str] | pd.Series, where: str,
                   localities: tuple[str, ...] = (), duplicates: list[str] | None = None) -> list[Problem]:
     """Every reason an assignment is not a valid plan for the study area, each naming the units involved."""
     problems = []
-    given = {str(k): ("" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip())
-             for k, v in dict(assignment).items()}
+    given = {str(k).strip(): _label_text(v) for k, v in dict(assignment).items()}
     unknown = sorted(set(given) - set(area.ids))
     missing = [u for u in area.ids if u not in given]
     blank = sorted(u for u, lab in given.items() if lab == "" and u in set(area.ids))
@@ -115,6 +155,12 @@ def plan_problems(area: StudyArea, assignment: Mapping[str, str] | pd.Series, wh
         problems.append(Problem(f"{len(blank)} {unit}(s) have a blank locality: {list_items(blank)}.", where,
                                 "fill in the locality for each of them."))
     used = {lab for u, lab in given.items() if lab and u in set(area.ids)}
+    unusable = sorted(lab for lab in used if label_problem(lab))
+    if unusable:
+        problems.append(Problem(f"{len(unusable)} locality name(s) cannot be used: "
+                                + "; ".join(f"{_quoted(lab)} {label_problem(lab)}" for lab in unusable[:4]) + ".", where,
+                                f"rename the localit{'y' if len(unusable) == 1 else 'ies'}, e.g. 'North' or "
+                                "'Locality 1'."))
     empty = [loc for loc in localities if loc not in used]
     if empty:
         problems.append(Problem(f"locality {list_items(empty)} has no {unit}s.", where,
@@ -132,7 +178,7 @@ def make_plan(area: StudyArea, assignment: Mapping[str, str] | pd.Series, name: 
     problems = plan_problems(area, assignment, where, localities, duplicates)
     if problems:
         raise LocalignError(problems)
-    mapping = {str(k): str(v).strip() for k, v in dict(assignment).items()}
+    mapping = {str(k).strip(): _label_text(v) for k, v in dict(assignment).items()}
     labels = tuple(mapping[u] for u in area.ids)
     ordered = tuple(localities) or tuple(sorted(set(labels)))
     return Plan(tuple(area.ids), labels, name, source, ordered)

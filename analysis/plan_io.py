@@ -11,8 +11,8 @@ import pandas as pd
 
 from analysis.plan import Plan, current_plan, grouping_plan, make_plan
 from geo.bundle import StudyArea
-from geo.errors import LocalignError
-from geo.read import read_layer, read_table
+from geo.errors import LocalignError, Problem
+from geo.read import check_size, read_layer, read_table
 
 ID_COLUMN_NAMES = ("ward_code", "code", "id", "unit", "unit_id", "geoid", "geoid20", "geoid10", "wd22cd")
 LOCALITY_COLUMN_NAMES = ("locality", "district", "assignment", "group", "zone", "area")
@@ -54,7 +54,11 @@ def read_plan(area: StudyArea, source: str | Path | bytes, filename: str | None 
 
     ``source`` is a path, or the bytes of an upload together with its ``filename``.
     """
-    filename = filename or Path(str(source)).name
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        source = bytes(source)
+        filename = filename or _guess_name(source)
+    else:
+        filename = filename or Path(source).name
     suffix = Path(filename).suffix.lower()
     where = filename
     if suffix not in PLAN_SUFFIXES:
@@ -64,20 +68,44 @@ def read_plan(area: StudyArea, source: str | Path | bytes, filename: str | None 
     if suffix in (".csv", ".txt"):
         frame = read_table(source, where)
     else:
-        if isinstance(source, (bytes, bytearray)):
+        if isinstance(source, bytes):
+            check_size(len(source), where)
             with tempfile.TemporaryDirectory(prefix="localign-upload-") as folder:
                 path = Path(folder) / f"upload{suffix}"
-                path.write_bytes(bytes(source))
+                path.write_bytes(source)
                 layer = read_layer(path, where)
         else:
             layer = read_layer(source, where)
-        frame = pd.DataFrame(layer.drop(columns=layer.geometry.name)).astype(str)
+        # only the properties matter: the shapes of the units come from the study area
+        frame = pd.DataFrame(layer.drop(columns=layer.geometry.name)).fillna("").astype(str)
     if frame.empty:
         raise LocalignError.single("the file has a header but no rows.", where,
                                    f"add one row per {area.manifest.unit_label} with its locality.")
     assignment, duplicated = assignment_from_table(area, frame, where)
     plan_name = name or Path(filename).stem
-    return make_plan(area, assignment, name=plan_name, source="imported", where=where, duplicates=duplicated)
+    try:
+        return make_plan(area, assignment, name=plan_name, source="imported", where=where, duplicates=duplicated)
+    except LocalignError as exc:
+        if suffix in (".csv", ".txt") and any("have no locality" in p.what for p in exc.problems) \
+                and not _ends_with_line_break(source):
+            cut = Problem("the file does not end with a line break, so it may have been cut short.", where,
+                          "save or copy the file again in full.")
+            raise LocalignError([cut, *exc.problems]) from None
+        raise
+
+
+def _guess_name(data: bytes) -> str:
+    """A file name for unnamed upload bytes, from their first bytes: zip, GeoPackage, GeoJSON or CSV."""
+    if data.startswith(b"PK\x03\x04"):
+        return "upload.zip"
+    if data.startswith(b"SQLite format 3"):
+        return "upload.gpkg"
+    return "upload.geojson" if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") else "upload.csv"
+
+
+def _ends_with_line_break(source: str | Path | bytes) -> bool:
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()[-2:]
+    return data.endswith((b"\n", b"\r"))
 
 
 def plan_csv(area: StudyArea, plan: Plan, with_names: bool = True) -> str:

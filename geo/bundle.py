@@ -197,6 +197,13 @@ def check_coverage(found: pd.Index, expected: pd.Index, where: str, id_column: s
     return problems
 
 
+def check_population_total(population: pd.Series, column: str, where: str) -> None:
+    """Refuse a population column whose total is zero: shares of nobody cannot be balanced."""
+    if not float(population.sum()) > 0:
+        raise LocalignError.single(f"'{column}' adds up to zero, so localities cannot be balanced by residents.",
+                                   where, f"fill in the residents of each unit in '{column}'.")
+
+
 def read_attributes(table: AttributeTable, units: gpd.GeoDataFrame) -> pd.DataFrame:
     """Read one attribute table: every unit once, every listed column numeric and not negative."""
     where = table.path.name
@@ -233,10 +240,14 @@ def read_points(layer: PointLayer) -> tuple[gpd.GeoDataFrame, list[Problem]]:
 
 
 def build_grouping(spec: GroupingSpec, units: gpd.GeoDataFrame, population: pd.Series,
-                   points: dict[str, gpd.GeoDataFrame], assumption: str | None = None) -> Grouping:
-    """Build a grouping from its spec: a unit -> group table, group polygons, or Voronoi cells around points."""
+                   points: dict[str, gpd.GeoDataFrame], assumption: str | None = None,
+                   where: str | None = None) -> Grouping:
+    """Build a grouping from its spec: a unit -> group table, group polygons, or Voronoi cells around points.
+
+    ``where`` names the source file in messages (default: the spec's file name).
+    """
     if spec.kind == "table":
-        where = spec.path.name
+        where = where or spec.path.name
         frame = read_table(spec.path, where, required=[spec.id, spec.column])
         problems = check_coverage(pd.Index(frame[spec.id]), units.index, where, spec.id, "group")
         blank = frame.loc[frame[spec.column] == "", spec.id].tolist()
@@ -249,12 +260,13 @@ def build_grouping(spec: GroupingSpec, units: gpd.GeoDataFrame, population: pd.S
         return Grouping(spec.name, spec.title, spec.kind, labels, one_hot_people(labels, population),
                         None, spec.assumption)
     if spec.kind == "areas":
-        where = spec.path.name
+        where = where or spec.path.name
         layer = resolve_crs(read_layer(spec.path, where), where, spec.crs)
         if spec.column not in layer.columns:
             raise LocalignError.single(f"the column '{spec.column}' is not in the layer.", where,
                                        f"name the group column in manifest.toml (column = ...).")
-        layer, problems = check_polygons(layer, layer[spec.column].astype(str).tolist(), where)
+        labels = [f"feature {i + 1} ({name})" for i, name in enumerate(layer[spec.column].astype(str))]
+        layer, problems = check_polygons(layer, labels, where)
         errors = [p for p in problems if p.severity == "error"]
         if errors:
             raise LocalignError(errors)
@@ -272,7 +284,7 @@ def build_grouping(spec: GroupingSpec, units: gpd.GeoDataFrame, population: pd.S
     if uncovered:
         raise LocalignError.single(
             f"{len(uncovered)} unit(s) are mostly outside every group area: {list_items(uncovered)}.",
-            spec.title, "supply group areas that cover the whole study area, or a unit -> group table.")
+            where or spec.title, "supply group areas that cover the whole study area, or a unit -> group table.")
     labels = people.idxmax(axis=1).rename(spec.name)
     return Grouping(spec.name, spec.title, spec.kind, labels, people, areas, spec.assumption)
 
@@ -297,6 +309,8 @@ def load_bundle(folder: str | Path | None = None) -> StudyArea:
     log.raise_if_errors()
     attributes = pd.concat(tables, axis=1)
     population_column = next(t.population for t in manifest.attributes if t.population)
+    check_population_total(attributes[population_column], population_column,
+                           next(t.path.name for t in manifest.attributes if t.population))
     titles = {c: c for c in attributes.columns}
     for table in manifest.attributes:
         titles.update(table.titles)

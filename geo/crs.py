@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 from typing import Callable, TypeVar
 
 import geopandas as gpd
@@ -36,40 +37,80 @@ def looks_like_bng(bounds: tuple[float, float, float, float]) -> bool:
             and not looks_like_lonlat(bounds))
 
 
+def _looks_like_degrees_in_metres(bounds: tuple[float, float, float, float]) -> bool:
+    """Coordinates labelled as metres that fit within ±180/±90 and span under 20 m are really degrees."""
+    minx, miny, maxx, maxy = bounds
+    return looks_like_lonlat(bounds) and maxx - minx < 20 and maxy - miny < 20
+
+
+def _named(crs: CRS) -> str:
+    code = crs.to_epsg()
+    return f"EPSG:{code}" if code else crs.name
+
+
+def _parse_declared(declared: object, where: str) -> CRS:
+    try:
+        return CRS.from_user_input(declared)
+    except Exception as exc:  # pyproj raises CRSError (and TypeError for odd values); report it plainly
+        detail = str(exc).split("\n")[0].split(": (")[0]
+        raise LocalignError.single(
+            f"the CRS '{declared}' is not one localign recognises ({detail}).",
+            where, "give an EPSG code such as EPSG:27700 (British National Grid) or EPSG:4326.",
+        ) from None
+
+
+def _mismatch(crs: CRS, bounds: tuple[float, float, float, float]) -> str | None:
+    """Why coordinates cannot be in this CRS (degrees out of range, or metres that are really degrees), or None."""
+    if crs.is_geographic and not looks_like_lonlat(bounds):
+        return (f"the layer is said to be in degrees ({_named(crs)}), but its coordinates are far outside "
+                "±180/±90")
+    if crs.is_projected and _looks_like_degrees_in_metres(bounds):
+        return (f"the layer is said to be in metres ({_named(crs)}), but its coordinates look like "
+                "longitude/latitude degrees")
+    return None
+
+
+def _hint(bounds: tuple[float, float, float, float]) -> str:
+    if looks_like_bng(bounds):
+        return ("The coordinates look like British National Grid metres; declare crs = \"EPSG:27700\" for this "
+                "layer in manifest.toml, or choose EPSG:27700 when uploading.")
+    if looks_like_lonlat(bounds):
+        return ("The coordinates look like longitude/latitude degrees; declare crs = \"EPSG:4326\", or save "
+                "the file as GeoJSON from your GIS.")
+    return ("Declare the layer's CRS (an EPSG code) in manifest.toml, or re-export it from your GIS with its "
+            "projection (.prj) included.")
+
+
 def resolve_crs(frame: gpd.GeoDataFrame, where: str, declared: str | None = None) -> gpd.GeoDataFrame:
-    """Give a layer its true CRS: the declared one, else the file's, refusing degrees that are really metres.
+    """Give a layer its true CRS: the declared one, else the file's, refusing coordinates that cannot be in it.
 
     GeoJSON readers assume WGS84 when a file says nothing, so a file whose coordinates cannot be
-    degrees is treated as having no CRS at all, and the error names the likely one.
+    degrees is treated as having no CRS at all, and the error names the likely one. A declared or
+    file CRS is also refused when the coordinates plainly do not fit it (metres labelled as degrees,
+    or degrees labelled as metres).
     """
-    if declared:
-        try:
-            crs = CRS.from_user_input(declared)
-        except Exception as exc:  # pyproj raises CRSError; report it plainly
-            raise LocalignError.single(
-                f"the CRS '{declared}' is not one localign recognises ({exc}).",
-                where, "give an EPSG code such as EPSG:27700 (British National Grid) or EPSG:4326.",
-            ) from None
+    bounds = tuple(float(b) for b in frame.total_bounds)
+    finite = all(math.isfinite(b) for b in bounds)
+    if declared not in (None, ""):
+        crs = _parse_declared(declared, where)
+        problem = _mismatch(crs, bounds) if finite else None
+        if problem:
+            raise LocalignError.single(f"{problem}, so the declared CRS cannot be right.", where, _hint(bounds))
         return frame.set_crs(crs, allow_override=True)
 
-    bounds = tuple(float(b) for b in frame.total_bounds)
     file_crs = frame.crs
-    if file_crs is not None and not (file_crs.is_geographic and not looks_like_lonlat(bounds)):
+    note = frame.attrs.get("crs_note")
+    problem = _mismatch(file_crs, bounds) if file_crs is not None and finite else None
+    if file_crs is not None and problem is None:
         return frame
-
-    if looks_like_bng(bounds):
-        hint = ("the coordinates look like British National Grid metres; declare "
-                "crs = \"EPSG:27700\" for this layer in manifest.toml, or choose EPSG:27700 when uploading.")
-    elif looks_like_lonlat(bounds):
-        hint = ("the coordinates look like longitude/latitude degrees; declare crs = \"EPSG:4326\", "
-                "or save the file as GeoJSON from your GIS.")
+    if file_crs is None:
+        what = "the layer has no coordinate reference system (CRS)" + (f": {note}" if note else "")
+    elif note:  # a CRS assumed by the reader, not written in the file
+        what = ("the layer has no coordinate reference system (CRS), and its coordinates are not "
+                f"longitude/latitude degrees ({note})")
     else:
-        hint = ("declare the layer's CRS (an EPSG code) in manifest.toml, or re-export it from your "
-                "GIS with its projection (.prj) included.")
-    what = ("the layer has no coordinate reference system (CRS)" if file_crs is None
-            else "the layer says it is in degrees, but its coordinates are far outside ±180/±90")
-    raise LocalignError.single(f"{what}, so its positions cannot be placed on a map.", where,
-                               hint[0].upper() + hint[1:])
+        what = problem
+    raise LocalignError.single(f"{what}, so its positions cannot be placed on a map.", where, _hint(bounds))
 
 
 def to_metric(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -22,9 +22,15 @@ class Problem:
         return f"{label} in {self.where}: {self.what} Fix: {self.fix}"
 
 
+def safe_text(value: object, limit: int = 60) -> str:
+    """A value from a user's file as it may appear in a message: control characters escaped, long text shortened."""
+    text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in str(value))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def list_items(items: Iterable[object], limit: int = 8) -> str:
-    """Join items for a message, saying how many were left out after ``limit``."""
-    items = [str(i) for i in items]
+    """Join items for a message (each made safe by ``safe_text``), saying how many were left out after ``limit``."""
+    items = [safe_text(i) for i in items]
     shown = ", ".join(items[:limit])
     if len(items) > limit:
         shown += f" and {len(items) - limit} more"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from geo.errors import LocalignError, ProblemLog
+from geo.errors import LocalignError, ProblemLog, safe_text
 
 MANIFEST_NAME = "manifest.toml"
 GroupingKind = Literal["table", "areas", "points_voronoi"]
@@ -90,23 +91,107 @@ class Manifest:
     licence: str
 
 
-def _section(data: dict[str, Any], key: str, log: ProblemLog, where: str, required: bool = True) -> dict:
-    value = data.get(key, {})
-    if required and not value:
-        log.error(f"the [{key}] section is missing.", where, f"add a [{key}] section (see the bundled "
-                  "data/boundaries/lbbd/manifest.toml for an example).")
-    if not isinstance(value, dict):
-        log.error(f"[{key}] must be a table of settings.", where, f"write it as [{key}] followed by key = value lines.")
+_EXAMPLE = "see the bundled data/boundaries/lbbd/manifest.toml for an example"
+
+
+def _section(data: dict[str, Any], key: str, log: ProblemLog, where: str, required: bool = True) -> dict | None:
+    """A [key] table; None (after recording why) when it is missing or not a table."""
+    if key not in data:
+        if required:
+            log.error(f"the [{key}] section is missing.", where, f"add a [{key}] section ({_EXAMPLE}).")
+            return None
         return {}
+    value = data[key]
+    if not isinstance(value, dict):
+        log.error(f"'{key}' must be a [{key}] section of settings, not {_kind(value)}.", where,
+                  f"write it as [{key}] followed by key = value lines ({_EXAMPLE}).")
+        return None
     return value
+
+
+def _tables(data: dict[str, Any], key: str, log: ProblemLog, where: str) -> list[dict]:
+    """The [[key]] tables (an array of tables); those that are not tables are reported and left out."""
+    value = data.get(key, [])
+    if isinstance(value, dict):
+        value = [value]
+    if not isinstance(value, list):
+        log.error(f"'{key}' must be written as [[{key}]] tables, not {_kind(value)}.", where,
+                  f"start each entry with a [[{key}]] line ({_EXAMPLE}).")
+        return []
+    good = [v for v in value if isinstance(v, dict)]
+    if len(good) < len(value):
+        log.error(f"'{key}' holds values that are not [[{key}]] tables.", where,
+                  f"start each entry with a [[{key}]] line ({_EXAMPLE}).")
+    return good
+
+
+def _kind(value: object) -> str:
+    names = {str: "text", int: "a number", float: "a number", bool: "true/false", list: "a list", dict: "a table"}
+    return names.get(type(value), type(value).__name__)
 
 
 def _get(table: dict, key: str, section: str, log: ProblemLog, where: str, example: str) -> str:
     value = table.get(key)
     if not isinstance(value, str) or not value.strip():
-        log.error(f"[{section}] has no '{key}'.", where, f"add {key} = {example} to [{section}].")
+        what = f"[{section}] has no '{key}'." if value is None else \
+            f"[{section}] '{key}' must be text in double quotes, not {_kind(value)}."
+        log.error(what, where, f"add {key} = {example} to [{section}].")
         return ""
-    return value
+    return value.strip()
+
+
+def _optional_text(table: dict, key: str, section: str, log: ProblemLog, where: str) -> str | None:
+    value = table.get(key)
+    if value is None or (isinstance(value, str) and value.strip()):
+        return value.strip() if isinstance(value, str) else None
+    if isinstance(value, str):
+        return None
+    log.error(f"[{section}] '{key}' must be text in double quotes, not {_kind(value)}.", where,
+              f'write {key} = "..." in [{section}].')
+    return None
+
+
+def _crs(table: dict, section: str, log: ProblemLog, where: str) -> str | None:
+    value = table.get("crs")
+    if value is None or value == "":
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"EPSG:{value}"
+    if isinstance(value, str):
+        return value.strip()
+    log.error(f"[{section}] 'crs' must be an EPSG code in double quotes, not {_kind(value)}.", where,
+              'write crs = "EPSG:27700" (British National Grid) or crs = "EPSG:4326".')
+    return None
+
+
+def _text_list(table: dict, key: str, section: str, log: ProblemLog, where: str) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value):
+        return tuple(v.strip() for v in value)
+    log.error(f"[{section}] '{key}' must be a list of names in double quotes.", where,
+              f'write {key} = ["first", "second"].')
+    return ()
+
+
+def _text_table(table: dict, key: str, section: str, log: ProblemLog, where: str) -> dict[str, str]:
+    value = table.get(key, {})
+    if isinstance(value, dict) and all(isinstance(v, (str, int, float)) for v in value.values()):
+        return {str(k): str(v) for k, v in value.items()}
+    log.error(f"[{section}] '{key}' must be a table of name = \"text\" lines.", where,
+              f'write [{section.split(" #")[0]}.{key}] followed by name = "text" lines.')
+    return {}
+
+
+def _path(folder: Path, relative: str, section: str, log: ProblemLog, where: str) -> Path:
+    """A file path from the manifest: relative to the bundle folder and inside it."""
+    if not relative:
+        return folder / "<missing>"
+    path = (folder / relative)
+    inside = Path(relative).is_absolute() is False and ".." not in Path(relative).parts
+    if not inside:
+        log.error(f"[{section}] path '{relative}' points outside the bundle folder.", where,
+                  "copy the file into the bundle folder and give its path relative to manifest.toml.")
+    return path
 
 
 def read_manifest(folder: str | Path) -> Manifest:
@@ -114,59 +199,82 @@ def read_manifest(folder: str | Path) -> Manifest:
     folder = Path(folder)
     where = str(folder / MANIFEST_NAME)
     if not folder.is_dir():
-        raise LocalignError.single("the bundle folder does not exist.", str(folder),
+        what = "is a file, not a bundle folder" if folder.is_file() else "does not exist"
+        raise LocalignError.single(f"the bundle folder {what}.", str(folder),
                                    "pass --bundle with the folder that holds manifest.toml.")
     if not (folder / MANIFEST_NAME).is_file():
         raise LocalignError.single(f"the folder has no {MANIFEST_NAME}.", str(folder),
                                    "add a manifest.toml describing the layers (copy the one in "
                                    "data/boundaries/lbbd/ and edit it).")
     try:
-        data = tomllib.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise LocalignError.single(f"the manifest is not valid TOML ({exc}).", where,
+        raw = (folder / MANIFEST_NAME).read_bytes()
+    except OSError as exc:
+        raise LocalignError.single(f"the manifest could not be opened ({(exc.strerror or str(exc)).lower()}).",
+                                   where, "check that you may read the file, then try again.") from None
+    try:
+        text = raw.decode("utf-8-sig")
+        data = tomllib.loads(text)
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise LocalignError.single(f"the manifest is not UTF-8 text (unexpected byte on line {line}).", where,
+                                   "save manifest.toml with UTF-8 encoding.") from None
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"at line (\d+)", str(exc))
+        lines = text.splitlines()
+        shown = (f": {safe_text(lines[int(found[1]) - 1].strip(), 80)}"
+                 if found and 0 < int(found[1]) <= len(lines) else "")
+        raise LocalignError.single(f"the manifest is not valid TOML ({exc}){shown}.", where,
                                    "fix the line named, e.g. put text values in double quotes.") from None
 
     log = ProblemLog()
-    study = _section(data, "study_area", log, where)
+    study = _section(data, "study_area", log, where) or {}
     units = _section(data, "units", log, where)
-    unit_layer = UnitLayer(
-        path=folder / _get(units, "path", "units", log, where, '"wards.geojson"'),
-        id=_get(units, "id", "units", log, where, '"ward_code"'),
-        name=_get(units, "name", "units", log, where, '"ward_name"'),
-        title=str(units.get("title", "Wards")),
-        crs=units.get("crs") or None,
-    )
+    unit_layer = UnitLayer(folder / "<missing>", "", "")
+    if units is not None:
+        unit_layer = UnitLayer(
+            path=_path(folder, _get(units, "path", "units", log, where, '"wards.geojson"'), "units", log, where),
+            id=_get(units, "id", "units", log, where, '"ward_code"'),
+            name=_get(units, "name", "units", log, where, '"ward_name"'),
+            title=str(units.get("title", "Wards")),
+            crs=_crs(units, "units", log, where),
+        )
 
     attributes = []
-    for i, table in enumerate(data.get("attributes", [])):
+    for i, table in enumerate(_tables(data, "attributes", log, where)):
         section = f"attributes #{i + 1}"
-        columns = table.get("columns") or ([table["population"]] if table.get("population") else [])
-        if not columns:
+        population = _optional_text(table, "population", section, log, where)
+        columns = _text_list(table, "columns", section, log, where) or ((population,) if population else ())
+        if not columns and not table.get("columns"):
             log.error(f"[[attributes]] #{i + 1} lists no columns.", where,
                       'add columns = ["population", ...] naming its numeric columns.')
+        if population and population not in columns:
+            columns = (population, *columns)
         attributes.append(AttributeTable(
-            path=folder / _get(table, "path", section, log, where, '"population.csv"'),
+            path=_path(folder, _get(table, "path", section, log, where, '"population.csv"'), section, log, where),
             id=_get(table, "id", section, log, where, '"ward_code"'),
-            columns=tuple(columns), population=table.get("population"),
-            titles=dict(table.get("titles", {})), assumption=table.get("assumption")))
+            columns=columns, population=population,
+            titles=_text_table(table, "titles", section, log, where),
+            assumption=_optional_text(table, "assumption", section, log, where)))
     populations = [a.population for a in attributes if a.population]
     if len(populations) != 1:
         log.error(f"{'no' if not populations else len(populations)} attribute tables name the population column.",
                   where, 'name it in exactly one [[attributes]] table: population = "population".')
 
     points = []
-    for i, layer in enumerate(data.get("points", [])):
+    for i, layer in enumerate(_tables(data, "points", log, where)):
         section = f"points #{i + 1}"
         points.append(PointLayer(
             name=_get(layer, "name", section, log, where, '"practices"'),
-            path=folder / _get(layer, "path", section, log, where, '"practices.csv"'),
+            path=_path(folder, _get(layer, "path", section, log, where, '"practices.csv"'), section, log, where),
             title=str(layer.get("title", layer.get("name", "Points"))),
             label=_get(layer, "label", section, log, where, '"practice_name"'),
-            x=layer.get("x"), y=layer.get("y"), crs=layer.get("crs"), id=layer.get("id"),
-            group=layer.get("group"), assumption=layer.get("assumption")))
+            x=_optional_text(layer, "x", section, log, where), y=_optional_text(layer, "y", section, log, where),
+            crs=_crs(layer, section, log, where), id=_optional_text(layer, "id", section, log, where),
+            group=_optional_text(layer, "group", section, log, where),
+            assumption=_optional_text(layer, "assumption", section, log, where)))
 
     groupings = []
-    for i, spec in enumerate(data.get("groupings", [])):
+    for i, spec in enumerate(_tables(data, "groupings", log, where)):
         section = f"groupings #{i + 1}"
         kind = spec.get("kind", "table")
         if kind not in ("table", "areas", "points_voronoi"):
@@ -177,40 +285,47 @@ def read_manifest(folder: str | Path) -> Manifest:
             name=_get(spec, "name", section, log, where, '"pcn"'),
             title=str(spec.get("title", spec.get("name", ""))), kind=kind,
             column=_get(spec, "column", section, log, where, '"pcn_name"'),
-            path=folder / _get(spec, "path", section, log, where, '"groups.csv"') if needs_path else None,
+            path=_path(folder, _get(spec, "path", section, log, where, '"groups.csv"'), section, log, where)
+            if needs_path else None,
             id=_get(spec, "id", section, log, where, '"ward_code"') if kind == "table" else None,
             points=_get(spec, "points", section, log, where, '"practices"') if kind == "points_voronoi" else None,
-            crs=spec.get("crs"), assumption=spec.get("assumption")))
+            crs=_crs(spec, section, log, where), assumption=_optional_text(spec, "assumption", section, log, where)))
     point_names = {p.name for p in points}
     for g in groupings:
         if g.points and g.points not in point_names:
             log.error(f"grouping '{g.name}' uses point layer '{g.points}', which is not defined.", where,
                       f"add a [[points]] table named '{g.points}', or correct the name.")
     names = [g.name for g in groupings]
-    roles = data.get("roles", {})
+    repeated = sorted({n for n in names if names.count(n) > 1 and n})
+    if repeated:
+        log.error(f"more than one grouping is named {', '.join(repeated)}.", where, "give each grouping its own name.")
+    roles = _section(data, "roles", log, where, required=False) or {}
+    role_names: dict[str, str | None] = {}
     for role in ("current", "pcn"):
-        if roles.get(role) and roles[role] not in names:
-            log.error(f"[roles] {role} = '{roles[role]}' names no grouping.", where,
+        role_names[role] = _optional_text(roles, role, "roles", log, where)
+        if role_names[role] and role_names[role] not in names:
+            log.error(f"[roles] {role} = '{role_names[role]}' names no grouping.", where,
                       f"use one of: {', '.join(names) or 'define a [[groupings]] table first'}.")
-    assumptions = {str(k): str(v) for k, v in data.get("assumptions", {}).items()}
+    assumptions = _text_table(data, "assumptions", "assumptions", log, where) if "assumptions" in data else {}
     used = [x.assumption for x in (*attributes, *points, *groupings) if x.assumption]
     for key in used:
         if key not in assumptions:
             log.error(f"the assumption note '{key}' is referred to but not written.", where,
                       f"add {key} = \"...\" under [assumptions].")
     default_k = study.get("default_k", 4)
-    if not isinstance(default_k, int) or default_k < 2:
+    if not isinstance(default_k, int) or isinstance(default_k, bool) or default_k < 2:
         log.error("default_k must be a whole number of at least 2.", where, "set default_k = 4.")
         default_k = 4
+    provenance = _section(data, "provenance", log, where, required=False) or {}
+    attribution = _text_list(provenance, "attribution", "provenance", log, where)
+    sources = _text_list(provenance, "sources", "provenance", log, where)
     log.raise_if_errors()
-    provenance = data.get("provenance", {})
     return Manifest(
         folder=folder, name=str(study.get("name", folder.name)),
         short_name=str(study.get("short_name", study.get("name", folder.name))),
         code=str(study.get("code", "")), unit_label=str(study.get("unit_label", "ward")),
         locality_label=str(study.get("locality_label", "locality")), default_k=default_k,
         units=unit_layer, attributes=tuple(attributes), points=tuple(points), groupings=tuple(groupings),
-        current_grouping=roles.get("current"), pcn_grouping=roles.get("pcn"), assumptions=assumptions,
-        attribution=tuple(provenance.get("attribution", [])), sources=tuple(provenance.get("sources", [])),
-        licence=str(provenance.get("licence", "")),
+        current_grouping=role_names["current"], pcn_grouping=role_names["pcn"], assumptions=assumptions,
+        attribution=attribution, sources=sources, licence=str(provenance.get("licence", "")),
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import geopandas as gpd
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
@@ -52,8 +54,12 @@ def check_polygons(frame: gpd.GeoDataFrame, labels: list[str], where: str) -> tu
     repaired = list(geoms)
     fixed: list[str] = []
     for i, geometry in enumerate(geoms):
-        if geometry.geom_type == "GeometryCollection" or not geometry.is_valid:
-            reason = shapely.is_valid_reason(geometry)
+        with warnings.catch_warnings():  # GEOS warns on NaN coordinates; the problem is reported below instead
+            warnings.simplefilter("ignore", RuntimeWarning)
+            if geometry.geom_type != "GeometryCollection" and geometry.is_valid:
+                continue
+            reason = ("a collection of mixed shapes" if geometry.geom_type == "GeometryCollection"
+                      else shapely.is_valid_reason(geometry))
             fixed_geometry = polygonal_part(shapely.make_valid(geometry))
             if fixed_geometry.is_empty:
                 problems.append(Problem(f"the geometry of {labels[i]} is invalid ({reason}) and has no area "

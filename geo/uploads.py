@@ -12,11 +12,18 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo.bundle import Grouping, StudyArea, build_grouping, check_coverage, read_units
+from geo.bundle import Grouping, StudyArea, build_grouping, check_coverage, check_population_total, read_units
 from geo.crs import resolve_crs
-from geo.errors import LocalignError
+from geo.errors import LocalignError, list_items
 from geo.manifest import GroupingSpec, UnitLayer
-from geo.read import LAYER_SUFFIXES, MAX_FILE_BYTES, read_layer, read_table, to_number
+from geo.read import LAYER_SUFFIXES, MAX_FILE_BYTES, check_size, read_layer, read_table, to_number
+
+
+def _display_name(filename: str | None) -> str:
+    """The upload's own name for messages: its last path part only, printable, at most 80 characters."""
+    name = Path(str(filename or "upload").replace("\\", "/")).name or "upload"
+    name = "".join(ch if ch.isprintable() else "?" for ch in name)
+    return name if len(name) <= 80 else name[:60] + "…" + name[-12:]
 
 
 def _safe_name(filename: str) -> str:
@@ -25,15 +32,28 @@ def _safe_name(filename: str) -> str:
     return f"upload{suffix if suffix.isascii() and len(suffix) <= 8 else ''}"
 
 
+def upload_bytes(data: object) -> bytes:
+    """The bytes of an upload (bytes, a memoryview, or a file-like object such as Streamlit's UploadedFile)."""
+    if hasattr(data, "getvalue"):
+        data = data.getvalue()
+    elif hasattr(data, "read"):
+        data = data.read(MAX_FILE_BYTES + 1)
+    return bytes(data)
+
+
+def _check_upload(data: bytes, filename: str, suffixes: tuple[str, ...], formats: str) -> None:
+    check_size(len(data), filename)
+    if Path(filename).suffix.lower() not in suffixes:
+        raise LocalignError.single(
+            f"'{Path(filename).suffix or 'no extension'}' is not a format localign reads here.", filename,
+            f"upload {formats}.")
+
+
 def read_uploaded_layer(data: bytes, filename: str) -> gpd.GeoDataFrame:
     """Read uploaded boundary bytes (GeoJSON, GeoPackage or zipped Shapefile) via a private temporary folder."""
-    if len(data) > MAX_FILE_BYTES:
-        raise LocalignError.single(f"the file is {len(data) / 1e6:.1f} MB, over the {MAX_FILE_BYTES / 1e6:.0f} MB limit.",
-                                   filename, "simplify the boundaries in your GIS or split the file.")
-    if Path(filename).suffix.lower() not in LAYER_SUFFIXES:
-        raise LocalignError.single(
-            f"'{Path(filename).suffix or 'no extension'}' is not a boundary format localign reads.", filename,
-            "upload GeoJSON (.geojson), GeoPackage (.gpkg) or a zipped Shapefile (.zip).")
+    data, filename = upload_bytes(data), _display_name(filename)
+    _check_upload(data, filename, LAYER_SUFFIXES,
+                  "GeoJSON (.geojson), GeoPackage (.gpkg) or a zipped Shapefile (.zip)")
     with tempfile.TemporaryDirectory(prefix="localign-upload-") as folder:
         path = Path(folder) / _safe_name(filename)
         path.write_bytes(data)
@@ -50,10 +70,13 @@ def study_area_from_upload(base: StudyArea, units_data: bytes, units_filename: s
     The base study area lends its labels; groupings that need the old units (current localities, PCNs)
     are dropped, since they no longer apply.
     """
+    units_filename = _display_name(units_filename)
     frame = read_uploaded_layer(units_data, units_filename)
     units, warnings = read_units(frame, id_column, name_column, units_filename, crs)
     if attributes_data is not None:
-        where = attributes_filename or "attributes.csv"
+        where = _display_name(attributes_filename or "attributes.csv")
+        attributes_data = upload_bytes(attributes_data)
+        _check_upload(attributes_data, where, (".csv", ".txt"), "a CSV table (.csv)")
         table = read_table(attributes_data, where, required=[id_column, population_column])
         problems = check_coverage(pd.Index(table[id_column]), units.index, where, id_column, "row in this table")
         if problems:
@@ -70,6 +93,8 @@ def study_area_from_upload(base: StudyArea, units_data: bytes, units_filename: s
         numbers = to_number(source, population_column, units_filename, id_column)
         attributes = pd.DataFrame({population_column: numbers.to_numpy()},
                                   index=source[id_column]).reindex(units.index)
+    check_population_total(attributes[population_column], population_column,
+                           where if attributes_data is not None else units_filename)
     manifest = replace(base.manifest, folder=Path(tempfile.gettempdir()), name=f"Uploaded: {units_filename}",
                        short_name=Path(units_filename).stem, code="",
                        units=UnitLayer(Path(units_filename), id_column, name_column, "Uploaded units", crs),
@@ -85,20 +110,27 @@ def pcn_grouping_from_upload(area: StudyArea, data: bytes, filename: str, column
     """PCN groups from an upload: polygons with a PCN column, or a CSV table of unit code -> PCN."""
     name = area.manifest.pcn_grouping or "pcn"
     note = area.manifest.assumptions.get("pcn_areas")
+    data, filename = upload_bytes(data), _display_name(filename)
     if Path(filename).suffix.lower() in (".csv", ".txt"):
+        _check_upload(data, filename, (".csv", ".txt"), "a CSV table (.csv)")
         id_column = id_column or area.manifest.units.id
         with tempfile.TemporaryDirectory(prefix="localign-upload-") as folder:
             path = Path(folder) / "upload.csv"
             path.write_bytes(data)
             spec = GroupingSpec(name, "Primary Care Networks (uploaded table)", "table", column, path, id_column)
-            grouping = build_grouping(spec, area.units, area.population, area.points)
+            grouping = build_grouping(spec, area.units, area.population, area.points, where=filename)
     else:
         frame = resolve_crs(read_uploaded_layer(data, filename), filename)
+        if column not in frame.columns:
+            columns = [c for c in frame.columns if c != frame.geometry.name]
+            raise LocalignError.single(f"the column '{column}' is not in the layer; its columns are "
+                                       f"{list_items(columns) or 'none'}.", filename,
+                                       "choose the column that holds each area's PCN name.")
         with tempfile.TemporaryDirectory(prefix="localign-upload-") as folder:
             path = Path(folder) / "upload.gpkg"
-            frame.to_file(path, driver="GPKG")
+            frame[[column, frame.geometry.name]].astype({column: str}).to_file(path, driver="GPKG")
             spec = GroupingSpec(name, "Primary Care Networks (uploaded areas)", "areas", column, path)
-            grouping = build_grouping(spec, area.units, area.population, area.points)
+            grouping = build_grouping(spec, area.units, area.population, area.points, where=filename)
     grouping.assumption = "pcn_areas" if note else None
     return grouping
 
@@ -111,4 +143,4 @@ def with_uploaded_pcns(area: StudyArea, grouping: Grouping) -> StudyArea:
     return updated
 
 
-__all__ = ["read_uploaded_layer", "study_area_from_upload", "pcn_grouping_from_upload", "with_uploaded_pcns"]
+__all__ = ["upload_bytes", "read_uploaded_layer", "study_area_from_upload", "pcn_grouping_from_upload", "with_uploaded_pcns"]
