@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
+from collections import OrderedDict
 
 import networkx as nx
 import numpy as np
@@ -13,6 +13,10 @@ from analysis.metrics.contiguity import cut_edges, noncontiguous_localities
 from analysis.plan import Plan, current_plan
 from geo.adjacency import Adjacency
 from geo.bundle import StudyArea
+
+
+HULL_CACHE_SIZE = 4096
+"""Localities whose Reock and hull scores are kept per study area and adjacency."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,7 @@ class EvaluationContext:
     pcn_people: np.ndarray | None
     pcn_names: tuple[str, ...]
     current: Plan | None
+    hull_cache: OrderedDict = field(default_factory=OrderedDict, repr=False, compare=False)
 
     @classmethod
     def of(cls, area: StudyArea, adjacency: Adjacency = "rook") -> "EvaluationContext":
@@ -47,6 +52,19 @@ class EvaluationContext:
                 current=current_plan(area) if area.current is not None else None,
             )
         return area.cache[key]
+
+    def hull_scores(self, members: np.ndarray, area_m2: float) -> tuple[float, float]:
+        """Reock and convex-hull scores of one set of units, cached by membership so an edit recomputes only
+        the localities it touched."""
+        key = np.asarray(members, dtype=np.int64).tobytes()
+        scores = self.hull_cache.get(key)
+        if scores is None:
+            hull = compactness.hull_of(members, self.shapes)
+            scores = compactness.reock(area_m2, hull), compactness.convex_hull_ratio(area_m2, hull)
+            self.hull_cache[key] = scores
+            if len(self.hull_cache) > HULL_CACHE_SIZE:  # oldest first; safe if another session got there first
+                self.hull_cache.pop(next(iter(self.hull_cache)), None)
+        return scores
 
 
 @dataclass(frozen=True)
@@ -106,28 +124,6 @@ class Evaluation:
         return {key: getattr(self, key) for key in keys}
 
 
-@lru_cache(maxsize=4096)
-def _hull_scores(shapes_id: int, members: bytes, area_m2: float) -> tuple[float, float]:
-    shapes = _SHAPES[shapes_id]
-    hull = compactness.hull_of(np.frombuffer(members, dtype=np.int64), shapes)
-    return compactness.reock(area_m2, hull), compactness.convex_hull_ratio(area_m2, hull)
-
-
-_SHAPES: dict[int, compactness.UnitShapes] = {}
-
-
-def _locality_hull_scores(codes: np.ndarray, shapes: compactness.UnitShapes, areas: np.ndarray,
-                          k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Reock and hull scores per locality, cached by membership so an edit recomputes only the localities it touched."""
-    _SHAPES[id(shapes)] = shapes
-    reock, hull = np.zeros(k), np.zeros(k)
-    for j in range(k):
-        members = np.flatnonzero(codes == j).astype(np.int64)
-        if len(members):
-            reock[j], hull[j] = _hull_scores(id(shapes), members.tobytes(), float(areas[j]))
-    return reock, hull
-
-
 def _by_locality(localities: list[str], values) -> dict[str, float]:
     return {loc: float(v) for loc, v in zip(localities, values)}
 
@@ -153,7 +149,11 @@ def evaluate(area: StudyArea, plan: Plan, adjacency: Adjacency = "rook") -> Eval
     areas = compactness.locality_areas(codes, ctx.shapes, k)[0]
     perimeters = compactness.locality_perimeters(codes, ctx.shapes, k)[0]
     pp = compactness.polsby_popper(areas, perimeters)
-    reock, hull = _locality_hull_scores(codes, ctx.shapes, areas, k)
+    reock, hull = np.zeros(k), np.zeros(k)
+    for j in range(k):
+        members = np.flatnonzero(codes == j)
+        if len(members):
+            reock[j], hull[j] = ctx.hull_scores(members, float(areas[j]))
 
     nesting = split = split90 = None
     pcn_share: dict[str, float] = {}
