@@ -133,8 +133,12 @@ def _kind(value: object) -> str:
 def _get(table: dict, key: str, section: str, log: ProblemLog, where: str, example: str) -> str:
     value = table.get(key)
     if not isinstance(value, str) or not value.strip():
-        what = f"[{section}] has no '{key}'." if value is None else \
-            f"[{section}] '{key}' must be text in double quotes, not {_kind(value)}."
+        if value is None:
+            what = f"[{section}] has no '{key}'."
+        elif isinstance(value, str):
+            what = f"[{section}] '{key}' is blank."
+        else:
+            what = f"[{section}] '{key}' must be text in double quotes, not {_kind(value)}."
         log.error(what, where, f"add {key} = {example} to [{section}].")
         return ""
     return value.strip()
