@@ -1,7 +1,754 @@
-"""localign planner app (Streamlit): layout and wiring only; numbers come from analysis/, shapes from geo/."""
+"""localign planner app (Streamlit): layout and wiring only; numbers come from analysis/, shapes and maps from geo/.
+
+Run it with `make run`, or `streamlit run app.py -- --bundle DIR` for another council's bundle.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import sys
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
 
 import streamlit as st
+from streamlit_folium import st_folium
 
-st.set_page_config(page_title="localign", layout="wide")
-st.title("localign")
-st.info("The planner app is being built.")
+from analysis import plan_views as views
+from analysis.charts import balance_chart, pareto_chart, selected_option
+from analysis.compare import compare
+from analysis.downloads import plan_downloads
+from analysis.editing import AutosaveStore, EditSession, study_area_key
+from analysis.evaluate import evaluate
+from analysis.palette import PCN_OUTLINE, PRACTICE
+from analysis.plan import Plan
+from analysis.plan_io import read_plan
+from geo.bundle import DEFAULT_BUNDLE, StudyArea, load_bundle, summary
+from geo.catalogue import available_bundles, requested_bundle
+from geo.errors import LocalignError
+from geo.offline_assets import install_leaflet
+from geo.uploads import pcn_grouping_from_upload, study_area_from_upload, with_uploaded_pcns
+from geo.webmap import MapOptions, plan_map, unit_at
+
+APP_DIR = Path(__file__).resolve().parent
+VIEWS = ("Map & edit", "Propose", "Compare", "Bring data", "Brief")
+PLAN_FILE_TYPES = ["csv", "txt", "geojson", "json", "gpkg", "zip"]
+LAYER_FILE_TYPES = ["geojson", "json", "gpkg", "zip"]
+MAP_HEIGHT = 600
+log = logging.getLogger("localign.app")
+
+st.set_page_config(page_title="localign – locality planner", page_icon="🗺️", layout="wide",
+                   initial_sidebar_state="expanded")
+
+STYLE = """
+<style>
+.block-container {padding-top: 2.2rem; padding-bottom: 1rem;}
+[data-testid="stMetricValue"] {font-size: 1.45rem;}
+[data-testid="stMetricLabel"] p {font-size: 0.8rem; white-space: normal; overflow: visible; line-height: 1.2;}
+[data-testid="stMetricLabel"] div {overflow: visible;}
+.localign-source {color: #555; font-size: 0.8rem; line-height: 1.35;}
+</style>
+"""
+PRESENTATION_STYLE = """
+<style>
+section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
+[data-testid="stToolbar"], [data-testid="stDecoration"] {display: none !important;}
+.block-container {padding-top: 1rem; max-width: 100%;}
+</style>
+"""
+
+
+# --- loading --------------------------------------------------------------------------------------
+
+@st.cache_resource(show_spinner="Loading the study area…")
+def load_area(folder: str) -> StudyArea:
+    """The study area of a bundle folder, loaded once per server."""
+    return load_bundle(folder)
+
+
+@st.cache_resource(show_spinner=False)
+def serve_leaflet() -> Path:
+    """Copy Leaflet into ./static once per server so maps load it from the app, not from the internet."""
+    return install_leaflet(APP_DIR / "static")
+
+
+def store() -> AutosaveStore:
+    """Where edits are autosaved (set LOCALIGN_AUTOSAVE_DIR to move it)."""
+    return AutosaveStore()
+
+
+def bundle_folder() -> Path:
+    """The bundle chosen in this session, else the one named on the command line, else the default."""
+    if "bundle_dir" not in st.session_state:
+        st.session_state.bundle_dir = str(requested_bundle(sys.argv[1:]))
+    return Path(st.session_state.bundle_dir)
+
+
+def active_area() -> StudyArea:
+    """The study area in use: uploaded boundaries, else the chosen bundle (with any uploaded PCN areas)."""
+    uploaded = st.session_state.get("uploaded_area")
+    if uploaded is not None:
+        return uploaded
+    folder = bundle_folder()
+    try:
+        area = load_area(str(folder))
+    except LocalignError as exc:
+        st.title("localign")
+        st.error(f"The study area in **{folder}** could not be opened.")
+        show_problems(exc)
+        if folder.resolve() != DEFAULT_BUNDLE.resolve():
+            offer_default_bundle(folder)
+        st.stop()
+    except Exception:  # noqa: BLE001 - never a traceback, even for a bug in loading
+        log.exception("loading %s failed", folder)
+        st.title("localign")
+        st.error(f"The study area in {_md(str(folder))} could not be opened because of an unexpected problem. "
+                 "Check that the folder holds a complete bundle (manifest.toml and the files it names).")
+        offer_default_bundle(folder)
+        st.stop()
+    return st.session_state.get("pcn_override", {}).get(str(folder), area)
+
+
+def offer_default_bundle(folder: Path) -> None:
+    if folder.resolve() != DEFAULT_BUNDLE.resolve():
+        st.button("Open the bundled Barking and Dagenham data instead", key="open_default",
+                  on_click=lambda: st.session_state.update(bundle_dir=str(DEFAULT_BUNDLE)))
+
+
+def reference_plans(area: StudyArea) -> dict[str, Plan]:
+    """The plans every study area offers (current localities, other groupings), cached on the area."""
+    if "app_reference_plans" not in area.cache:
+        area.cache["app_reference_plans"] = views.reference_plans(area)
+    return area.cache["app_reference_plans"]
+
+
+def edit_session(area: StudyArea) -> EditSession | None:
+    """This study area's editing session: kept in session state, restored from the autosave after a reload."""
+    sessions: dict = st.session_state.setdefault("sessions", {})
+    key = study_area_key(area)
+    if key not in sessions:
+        restored = None
+        try:
+            restored = store().load(area)
+        except LocalignError as exc:
+            st.session_state.setdefault("autosave_problems", {})[key] = exc
+        if restored is not None:
+            sessions[key] = restored
+            st.session_state.setdefault("restored", {})[key] = restored.changed_at
+        else:
+            start = next(iter(reference_plans(area).values()), None)
+            sessions[key] = EditSession.start(area, start) if start is not None else None
+    return sessions[key]
+
+
+def new_session(area: StudyArea, plan: Plan) -> EditSession:
+    """Start editing ``plan`` on an area that had no plan yet (e.g. uploaded boundaries)."""
+    session = EditSession.start(area, plan)
+    st.session_state.setdefault("sessions", {})[study_area_key(area)] = session
+    return session
+
+
+# --- messages -------------------------------------------------------------------------------------
+
+def _md(text: str) -> str:
+    """Text shown as Markdown without its characters being read as formatting."""
+    for char in "\\`*_[]<>#|~$":
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def show_problems(exc: LocalignError) -> None:
+    """Each problem in plain words: what is wrong, where, and how to fix it."""
+    for problem in exc.problems:
+        show = st.warning if problem.severity == "warning" else st.error
+        show(f"**{_md(problem.what)}**  \nWhere: {_md(problem.where)}  \nHow to fix it: {_md(problem.fix)}")
+
+
+def flash(kind: str, text: str) -> None:
+    """A message shown once at the top of the next page (after a button's action)."""
+    st.session_state.setdefault("flash", []).append((kind, text))
+
+
+def show_flash() -> None:
+    for kind, item in st.session_state.pop("flash", []):
+        if isinstance(item, LocalignError):
+            show_problems(item)
+        else:
+            getattr(st, kind)(item)
+
+
+UNEXPECTED = ("Something unexpected went wrong while {what}. Your plan is safe: it is kept in this session and "
+              "autosaved. Try again; if it keeps happening, export your plan (Ward list CSV) and tell the "
+              "localign maintainers what you did.")
+
+
+@contextmanager
+def friendly(what: str):
+    """Show a LocalignError as its problems and any other error as a plain message, never a traceback."""
+    try:
+        yield
+    except LocalignError as exc:
+        show_problems(exc)
+    except Exception:  # noqa: BLE001 - the planner must never see a traceback
+        log.exception("unexpected error while %s", what)
+        st.error(UNEXPECTED.format(what=what))
+
+
+def act(session: EditSession | None, what: str, change, *args) -> None:
+    """Run a change (a button's action) with errors shown in words, then autosave the session."""
+    try:
+        change(*args)
+    except LocalignError as exc:
+        flash("error", exc)
+        if session is not None:
+            session.version += 1  # reset tables holding the refused edit
+        return
+    except Exception:  # noqa: BLE001
+        log.exception("unexpected error while %s", what)
+        flash("error", UNEXPECTED.format(what=what))
+        return
+    if session is not None:
+        autosave(session)
+
+
+def autosave(session: EditSession) -> None:
+    try:
+        store().save(session)
+    except LocalignError as exc:
+        flash("warning", exc)
+
+
+# --- maps ------------------------------------------------------------------------------------------
+
+def map_options(area: StudyArea, highlight: tuple[str, ...] = (), highlight_label: str = "Selected ward",
+                height: int = MAP_HEIGHT, legend: bool = True) -> MapOptions:
+    layers = st.session_state.get("layers", {})
+    return MapOptions(ward_names=layers.get("names", True), current=layers.get("current", True),
+                      pcn=layers.get("pcn", False), practices=layers.get("practices", False),
+                      street_map=layers.get("street", False), legend=legend, highlight=highlight,
+                      highlight_label=highlight_label, highlight_solid=highlight_label == "Selected ward",
+                      height=height,
+                      assumption_notes=views.assumption_labels(area))
+
+
+def show_map(area: StudyArea, plan: Plan, key: str, *, title: str | None = None, highlight: tuple[str, ...] = (),
+             highlight_label: str = "Selected ward", height: int = MAP_HEIGHT, clickable: bool = False):
+    """Draw a plan on the map; only a clickable map sends clicks back (other interaction never reruns the app)."""
+    evaluation = evaluate(area, plan)
+    layer = views.plan_layer(area, plan, evaluation, title)
+    m = plan_map(area, layer, map_options(area, highlight, highlight_label, height),
+                 reference_colours={"pcn": PCN_OUTLINE, "practice": PRACTICE})
+    return st_folium(m, key=key, height=height, use_container_width=True,
+                     returned_objects=["last_object_clicked"] if clickable else [])
+
+
+def take_click(area: StudyArea, result) -> None:
+    """Select the ward a planner clicked on the map (each click once)."""
+    click = (result or {}).get("last_object_clicked")
+    if not click or click.get("lat") is None:
+        return
+    where = (round(float(click["lat"]), 7), round(float(click["lng"]), 7))
+    if where == st.session_state.get("last_click"):
+        return
+    st.session_state.last_click = where
+    ward = unit_at(area, *where)
+    if ward and ward != st.session_state.get("selected_ward"):
+        st.session_state.selected_ward = ward
+        st.session_state.ward_pick = ward
+        st.rerun()
+
+
+# --- pieces shared by the views -----------------------------------------------------------------------
+
+def key_figures(evaluation, per_row: int = 4) -> None:
+    figures = views.key_figures(evaluation)
+    for start in range(0, len(figures), per_row):
+        for column, figure in zip(st.columns(per_row), figures[start:start + per_row]):
+            column.metric(figure.title, figure.value, help=figure.meaning, border=True)
+
+
+def percentile_line(area: StudyArea, plan: Plan) -> None:
+    """Where the plan ranks among every valid plan (when the proposal engine's percentiles are installed)."""
+    if importlib.util.find_spec("analysis.percentiles") is None:
+        st.caption("Ranking among all valid plans: not available in this version of localign yet.")
+        return
+    from analysis import percentiles  # noqa: PLC0415 - optional until the engine lands
+
+    with friendly("ranking the plan"):
+        for line in percentiles.describe(area, plan, tolerance=tolerance()):
+            st.caption(line)
+
+
+def tolerance() -> float:
+    return st.session_state.get("tolerance_pct", 10) / 100
+
+
+def downloads(area: StudyArea, plan: Plan, key: str, others: tuple[Plan, ...] = ()) -> None:
+    """Export buttons for a plan: ward list, measures, GeoJSON, slide map and briefing pack."""
+    failures: dict = st.session_state.setdefault("export_failures", {})
+    items = plan_downloads(area, plan, others)
+    columns = st.columns(3)
+    for i, item in enumerate(items):
+        column = columns[i % 3]
+        if item.make is None:
+            column.button(item.label, key=f"{key}_{item.key}", disabled=True, help=item.missing,
+                          width="stretch")
+            continue
+
+        def make(item=item) -> bytes:
+            try:
+                return item.make()
+            except Exception as exc:  # noqa: BLE001 - reported on the next run, never as a traceback
+                log.exception("export %s failed", item.key)
+                failures[item.key] = exc
+                return b""
+
+        column.download_button(item.label, data=make, file_name=item.file_name, mime=item.mime, help=item.help,
+                               key=f"{key}_{item.key}", width="stretch", on_click="ignore")
+    for name, exc in list(failures.items()):
+        if isinstance(exc, LocalignError):
+            show_problems(exc)
+        else:
+            st.error(f"The {name} export could not be made. Try again, or use another format.")
+        failures.pop(name)
+    missing = [item.label for item in items if item.make is None]
+    if missing:
+        st.caption("Not available in this version yet: " + ", ".join(missing) + ".")
+
+
+def notes(area: StudyArea) -> None:
+    """The assumption notes and the source line (shown under every map a planner might copy)."""
+    text = "<br>".join(_md(n) for n in area.assumption_notes)
+    st.markdown(f'<div class="localign-source">{text}<br>{_md(area.source_line)}</div>',
+                unsafe_allow_html=True)
+
+
+def plan_choices(area: StudyArea, session: EditSession | None) -> dict[str, Plan]:
+    """Every plan a planner can open or compare: the working plan, reference plans and kept plans."""
+    choices: dict[str, Plan] = {}
+    if session is not None:
+        choices[f"Working plan: {session.plan.name}"] = session.plan
+    choices.update(reference_plans(area))
+    if session is not None:
+        choices.update(session.library)
+    return choices
+
+
+# --- sidebar ----------------------------------------------------------------------------------------
+
+def sidebar(area: StudyArea, session: EditSession | None) -> None:
+    with st.sidebar:
+        st.markdown(f"### {_md(area.manifest.short_name)}")
+        st.caption(f"{len(area.ids)} {area.manifest.unit_label}s · {area.total_population:,.0f} residents")
+        if session is None:
+            st.info("No plan yet: propose options or import a plan.")
+        else:
+            st.markdown(f"**Working plan:** {_md(session.plan.name)}  \n"
+                        f"{session.plan.k} localities")
+            choices = {name: plan for name, plan in plan_choices(area, session).items()
+                       if not name.startswith("Working plan")}
+
+            def open_chosen() -> None:
+                name = st.session_state.get("open_plan")
+                if name in choices:
+                    act(session, "opening a plan", session.open, choices[name])
+                st.session_state.open_plan = None
+
+            st.selectbox("Open a plan", list(choices), index=None, key="open_plan", on_change=open_chosen,
+                         placeholder="Current localities, options, imports…",
+                         help="Opening a plan makes it the working plan. Undo takes you back.")
+            undo, redo = st.columns(2)
+            undo.button("↶ Undo", key="undo", disabled=not session.can_undo, width="stretch",
+                        help=f"Undo: {session.undo_label}" if session.can_undo else "Nothing to undo",
+                        on_click=act, args=(session, "undoing", session.undo))
+            redo.button("↷ Redo", key="redo", disabled=not session.can_redo, width="stretch",
+                        help=f"Redo: {session.redo_label}" if session.can_redo else "Nothing to redo",
+                        on_click=act, args=(session, "redoing", session.redo))
+            with st.popover("Keep a copy of this plan", width="stretch"):
+                st.text_input("Name", value=session.plan.name, key="keep_name")
+                st.button("Keep", key="keep_plan", on_click=lambda: act(
+                    session, "keeping the plan",
+                    lambda: flash("success", f"Kept as “{session.keep(session.plan, st.session_state.keep_name)}”.")))
+            if session.changed_at is not None:
+                st.caption(f"Autosaved {session.changed_at.astimezone():%H:%M} · survives a reload")
+        st.divider()
+        st.markdown("**Maps show**")
+        labels = views.assumption_labels(area)
+        layers = st.session_state.setdefault("layers", {})
+        layers["current"] = st.checkbox(labels.get("current", "Current localities"), value=True,
+                                        key="layer_current", disabled=area.current is None)
+        layers["pcn"] = st.checkbox(labels.get("pcn", "PCN areas"), value=False, key="layer_pcn",
+                                    disabled=area.pcn is None or area.pcn.areas is None)
+        layers["practices"] = st.checkbox("GP practices", value=False, key="layer_practices",
+                                          disabled="practices" not in area.points)
+        layers["names"] = st.checkbox("Ward names", value=True, key="layer_names")
+        layers["street"] = st.checkbox("Offer a street map (needs internet)", value=False, key="layer_street",
+                                       help="Adds a street-map layer you can switch on in the map. Without "
+                                            "internet access the map keeps its plain background.")
+        st.slider("Balance tolerance (± % of an equal share)", 1, 25, 10, key="tolerance_pct",
+                  help="The band on the balance chart and the default maximum deviation for proposals.")
+        st.divider()
+        st.button("Presentation view", key="present_on", width="stretch", type="primary",
+                  help="Hides the controls so a screenshot of the map is ready for a slide.",
+                  on_click=lambda: st.query_params.update(present="1"))
+
+
+# --- views ----------------------------------------------------------------------------------------------
+
+def edit_view(area: StudyArea, session: EditSession | None) -> None:
+    if session is None:
+        st.info("This study area has no current localities to start from. Use **Propose** to generate options, "
+                "or **Bring data** to import a plan (a CSV of ward code and locality).")
+        return
+    plan = session.plan
+    evaluation = evaluate(area, plan)
+    selected = st.session_state.get("selected_ward")
+    selected = selected if selected in area.ids else None
+
+    left, right = st.columns([2.1, 1], gap="medium")
+    with left:
+        result = show_map(area, plan, "edit_map", highlight=(selected,) if selected else (), clickable=True)
+        take_click(area, result)
+        key_figures(evaluation)
+        percentile_line(area, plan)
+    with right:
+        st.markdown(f"**{_md(plan.name)}** · {plan.k} localities")
+        st.caption("Click a ward on the map (or pick it below) to move it to another locality.")
+        ward_panel(area, session, selected)
+        for message in views.contiguity_warnings(area, evaluation):
+            st.warning(message)
+        broken = session.broken_locks()
+        if broken:
+            st.warning("Some locked wards are not in their locked locality in this plan: "
+                       + ", ".join(f"{area.unit_names[u]} (locked to {loc})" for u, loc in broken.items()) + ".")
+        st.altair_chart(balance_chart(evaluation, tolerance()), width="stretch")
+        st.caption(f"Equal share: {evaluation.ideal:,.0f} residents. Grey band: within ±{tolerance():.0%}.")
+
+    tabs = st.tabs(["Localities", "Wards (edit in a table)", "PCNs × localities", "Continuity", "Export"])
+    with tabs[0]:
+        st.dataframe(views.locality_table(area, evaluation), hide_index=True, width="stretch",
+                     column_config=_locality_columns())
+    with tabs[1]:
+        ward_table(area, session)
+    with tabs[2]:
+        pcn_matrix(area, evaluation)
+    with tabs[3]:
+        continuity(area, evaluation)
+    with tabs[4]:
+        downloads(area, plan, "edit_dl")
+    notes(area)
+
+
+def _locality_columns() -> dict:
+    config = st.column_config
+    return {"Residents": config.NumberColumn(format="localized"),
+            "Deviation": config.NumberColumn(format="percent"),
+            "Polsby–Popper": config.NumberColumn(format="%.3f"), "Reock": config.NumberColumn(format="%.3f"),
+            "Convex hull": config.NumberColumn(format="%.3f"), "Area (km²)": config.NumberColumn(format="%.2f"),
+            "Continues": config.TextColumn("Continues (current, inferred)")}
+
+
+def ward_panel(area: StudyArea, session: EditSession, selected: str | None) -> None:
+    """Pick a ward, then move it to a locality (or a new one) or lock it."""
+    plan = session.plan
+    names = {u: f"{area.unit_names[u]} ({u})" for u in sorted(area.ids, key=lambda u: area.unit_names[u])}
+
+    def pick() -> None:
+        st.session_state.selected_ward = st.session_state.get("ward_pick")
+
+    st.selectbox("Ward", list(names), format_func=names.get, index=None, key="ward_pick", on_change=pick,
+                 placeholder="Click the map or choose a ward")
+    if selected is None:
+        return
+    locality = plan.assignment[selected]
+    locked = session.locks.get(selected)
+    st.markdown(f"**{_md(str(area.unit_names[selected]))}**: {area.population[selected]:,.0f} residents, "
+                f"now in **{_md(locality)}**" + (f" · 🔒 locked to {_md(locked)}" if locked else ""))
+    move, lock = st.columns([3, 2], vertical_alignment="bottom")
+    options = list(plan.localities)
+    target = move.selectbox("Move to", options, index=options.index(locality), key=f"move_to_{selected}",
+                            accept_new_options=True, disabled=bool(locked),
+                            help="Pick a locality, or type a new name to start a new locality.")
+    move.button("Move ward", key="move_ward", type="primary", disabled=bool(locked) or target == locality,
+                on_click=act, args=(session, "moving the ward", session.move, area, {selected: target}))
+    if locked:
+        lock.button("Unlock", key="lock_ward", on_click=act, args=(session, "unlocking", session.unlock, [selected]))
+    else:
+        lock.button("🔒 Lock here", key="lock_ward", help="Locked wards stay put in edits and proposals.",
+                    on_click=act, args=(session, "locking", session.lock, [selected]))
+
+
+def ward_table(area: StudyArea, session: EditSession) -> None:
+    """Every ward in an editable table: change a locality or tick Locked; each change can be undone."""
+    plan = session.plan
+    st.caption(views.lock_summary(area, session.locks))
+    config = st.column_config
+    edited = st.data_editor(
+        views.ward_table(area, plan, session.locks), key=f"ward_table_{session.version}", hide_index=True,
+        width="stretch", num_rows="fixed",
+        disabled=["Code", "Ward", "Residents", "Current (inferred)"],
+        column_config={"Locality": config.SelectboxColumn(options=list(plan.localities), required=True),
+                       "Locked": config.CheckboxColumn(help="Locked wards stay in their locality in edits and "
+                                                            "proposals."),
+                       "Residents": config.NumberColumn(format="localized")})
+    moves, locks = views.table_edits(plan, session.locks, edited)
+    if moves or locks != dict(session.locks):
+        unlocked_moves = {u: loc for u, loc in moves.items() if u not in locks or u not in session.locks}
+        if unlocked_moves:
+            act(session, "moving wards", session.move, area, unlocked_moves)
+        if locks != dict(session.locks):
+            act(session, "changing locks", session.set_locks, locks)
+        st.rerun()
+
+
+def pcn_matrix(area: StudyArea, evaluation) -> None:
+    matrix = views.pcn_matrix(evaluation)
+    if matrix.empty:
+        st.info("This study area has no PCN grouping.")
+        return
+    st.caption(f"Residents of each PCN by locality. {_md(area.note(area.pcn.assumption) or '')}")
+    config = {loc: st.column_config.NumberColumn(format="localized") for loc in evaluation.localities}
+    config["Residents"] = st.column_config.NumberColumn(format="localized")
+    config["In main locality"] = st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)
+    st.dataframe(matrix, width="stretch", column_config=config)
+
+
+def continuity(area: StudyArea, evaluation) -> None:
+    if evaluation.wards_moved is None:
+        st.info("This study area has no current localities, so continuity cannot be measured.")
+        return
+    st.markdown(f"**{evaluation.wards_moved}** wards and **{evaluation.population_moved:,.0f}** residents "
+                f"move from their current locality (inferred); {evaluation.retained_share:.1%} of residents stay.")
+    if evaluation.moved_wards:
+        st.markdown("Wards that move: " + ", ".join(_md(str(area.unit_names[u])) for u in evaluation.moved_wards))
+    matched = {new: old for new, old in evaluation.matched_to_current.items() if old}
+    if matched:
+        st.caption("Each locality is matched to the current locality it shares most residents with: "
+                   + "; ".join(f"{new} continues {old}" for new, old in matched.items()) + ".")
+
+
+def propose_view(area: StudyArea, session: EditSession | None) -> None:
+    st.markdown("#### Propose options")
+    if importlib.util.find_spec("analysis.propose") is None:
+        st.info("The automatic proposal engine is not part of this version of localign yet. You can still build "
+                "options by hand on **Map & edit**, import plans on **Bring data**, and compare them.")
+        return
+    st.info("The proposal engine is installed but not yet wired into this screen.")
+
+
+def compare_view(area: StudyArea, session: EditSession | None) -> None:
+    choices = plan_choices(area, session)
+    if len(choices) < 2:
+        st.info("Two plans are needed to compare. Open, import or propose another plan first.")
+        return
+    names = list(choices)
+    default_a = next((i for i, n in enumerate(names) if not n.startswith("Working plan")), 0)
+    default_b = 0 if default_a != 0 else 1
+    pick_a, pick_b = st.columns(2)
+    name_a = pick_a.selectbox("Plan A", names, index=default_a, key="cmp_a")
+    name_b = pick_b.selectbox("Plan B", names, index=default_b, key="cmp_b")
+    plan_a, plan_b = choices[name_a], choices[name_b]
+    result = compare(area, plan_a, plan_b)
+    moved = tuple(m.unit for m in result.moves)
+    map_a, map_b = st.columns(2)
+    with map_a:
+        show_map(area, plan_a, "cmp_map_a", title=f"A: {plan_a.name}", height=470,
+                 highlight=moved, highlight_label="Ward that moves")
+    with map_b:
+        show_map(area, plan_b, "cmp_map_b", title=f"B: {plan_b.name}", height=470,
+                 highlight=moved, highlight_label="Ward that moves")
+    label_a, label_b = f"A: {plan_a.name}", f"B: {plan_b.name}"
+    table, moves = st.columns([3, 2], gap="medium")
+    with table:
+        st.dataframe(views.comparison_table(result, label_a, label_b), hide_index=True, width="stretch")
+    with moves:
+        if result.moves:
+            st.markdown(f"**{len(result.moves)} wards change locality** ({result.population_moved:,.0f} residents), "
+                        "after matching B's localities to A's:")
+            st.dataframe(views.moves_table(result), hide_index=True, width="stretch",
+                         column_config={"Residents": st.column_config.NumberColumn(format="localized")})
+        else:
+            st.success("The two plans put every ward in the same locality.")
+    with st.expander("Export these plans"):
+        downloads(area, plan_b, "cmp_dl", others=(plan_a,))
+    notes(area)
+
+
+def data_view(area: StudyArea, session: EditSession | None) -> None:
+    study, plans = st.columns(2, gap="large")
+    with study:
+        st.markdown("#### Study area")
+        info = summary(area)
+        st.markdown(f"**{_md(area.name)}**  \n{info['units']} {area.manifest.unit_label}s · "
+                    f"{info['population_total']:,.0f} residents · "
+                    + " · ".join(f"{_md(area.groupings[g].title)}: {n}" for g, n in info["groupings"].items()))
+        for warning in area.warnings:
+            st.caption(f"Note: {_md(str(warning))}")
+        bundles = available_bundles()
+        chosen = st.selectbox("Bundled study areas", list(bundles), key="bundle_choice")
+        typed = st.text_input("…or a bundle folder on this computer", key="bundle_path",
+                              placeholder="/path/to/bundle (a folder with manifest.toml)")
+        st.button("Open this study area", key="open_bundle", on_click=open_bundle,
+                  args=(typed.strip() or str(bundles[chosen]),))
+        if st.session_state.get("uploaded_area") is not None:
+            st.button("Go back to the bundled study area", key="leave_upload",
+                      on_click=lambda: st.session_state.update(uploaded_area=None))
+        with st.expander("Upload ward boundaries (another area)"):
+            upload_boundaries(area)
+    with plans:
+        st.markdown("#### Import a plan")
+        st.caption(f"A CSV with columns {area.manifest.units.id},locality (one row per {area.manifest.unit_label}), "
+                   "or a GeoJSON / GeoPackage / zipped Shapefile of wards with a 'locality' field.")
+        upload = st.file_uploader("Plan file", type=PLAN_FILE_TYPES, key="up_plan")
+        if upload is not None:
+            import_plan(area, session, upload)
+        st.markdown("#### PCN areas")
+        st.caption("Replace the approximate PCN areas with your own: polygons with a PCN name column, or a CSV of "
+                   f"{area.manifest.units.id},pcn.")
+        pcn_file = st.file_uploader("PCN areas or table", type=PLAN_FILE_TYPES, key="up_pcn")
+        column = st.text_input("Column holding the PCN name", value="pcn", key="up_pcn_column")
+        if pcn_file is not None and st.button("Use these PCN areas", key="use_pcn"):
+            with friendly("reading the PCN file"):
+                grouping = pcn_grouping_from_upload(area, pcn_file.getvalue(), pcn_file.name, column.strip())
+                overrides = st.session_state.setdefault("pcn_override", {})
+                overrides[str(bundle_folder())] = with_uploaded_pcns(area, grouping)
+                flash("success", f"Using {len(grouping.groups)} PCNs from {pcn_file.name} for this session.")
+                st.rerun()
+
+
+def open_bundle(folder: str) -> None:
+    """Switch to another bundle; its own working plan (or autosave) comes with it."""
+    try:
+        area = load_area(folder)
+    except LocalignError as exc:
+        flash("error", exc)
+        return
+    st.session_state.bundle_dir = folder
+    st.session_state.uploaded_area = None
+    st.session_state.selected_ward = None
+    flash("success", f"Opened {area.name}.")
+
+
+def import_plan(area: StudyArea, session: EditSession | None, upload) -> None:
+    """Read an uploaded plan; a bad file is explained and the working plan is left untouched."""
+    signature = (upload.name, upload.size, study_area_key(area))
+    if st.session_state.get("imported") == signature:
+        st.success(f"Imported {upload.name}. Open it from the sidebar or compare it.")
+        return
+    with friendly("reading the plan file"):
+        plan = read_plan(area, upload.getvalue(), filename=upload.name)
+        if session is None:
+            session = new_session(area, plan)
+        name = session.keep(plan)
+        session.open(session.library[name])
+        autosave(session)
+        st.session_state.imported = signature
+        flash("success", f"Imported “{name}” ({plan.k} localities) and opened it as the working plan. "
+                         "Undo returns to the plan you had.")
+        st.rerun()
+
+
+def upload_boundaries(area: StudyArea) -> None:
+    st.caption("GeoJSON, GeoPackage or zipped Shapefile of the units, with a code, a name and residents "
+               "(in the layer or in a CSV).")
+    units = st.file_uploader("Boundaries", type=LAYER_FILE_TYPES, key="up_units")
+    attributes = st.file_uploader("Residents table (optional CSV)", type=["csv"], key="up_attrs")
+    id_col, name_col, pop_col = st.columns(3)
+    id_column = id_col.text_input("Code column", value=area.manifest.units.id, key="up_id")
+    name_column = name_col.text_input("Name column", value=area.manifest.units.name, key="up_name")
+    population = pop_col.text_input("Residents column", value="population", key="up_pop")
+    if units is not None and st.button("Use these boundaries", key="use_units"):
+        with friendly("reading the boundaries"):
+            uploaded = study_area_from_upload(area, units.getvalue(), units.name, id_column.strip(),
+                                              name_column.strip(), population.strip(),
+                                              attributes.getvalue() if attributes is not None else None,
+                                              attributes.name if attributes is not None else None)
+            st.session_state.uploaded_area = uploaded
+            st.session_state.selected_ward = None
+            flash("success", f"Using {len(uploaded.ids)} units from {units.name}. Import or propose a plan for them.")
+            st.rerun()
+
+
+def brief(area: StudyArea, session: EditSession | None, presenting: bool) -> None:
+    """The slide: title, map with legend, key figures, date, sources and assumptions."""
+    if session is None:
+        st.info("Open or import a plan first.")
+        return
+    plan = session.plan
+    evaluation = evaluate(area, plan)
+    st.markdown(f"## {_md(area.manifest.short_name)}: {_md(plan.name)}")
+    st.caption(f"{plan.k} localities built from {len(area.ids)} {area.manifest.unit_label}s · "
+               f"{area.total_population:,.0f} residents · {datetime.now():%d %B %Y}")
+    map_column, facts = st.columns([2.2, 1], gap="medium")
+    with map_column:
+        show_map(area, plan, "brief_map" if presenting else "brief_preview_map", height=560 if presenting else 520)
+    with facts:
+        for figure in views.key_figures(evaluation):
+            st.markdown(f"**{figure.title}:** {figure.value}")
+        st.altair_chart(balance_chart(evaluation, tolerance(), height=150), width="stretch")
+        for message in views.contiguity_warnings(area, evaluation):
+            st.warning(message)
+    notes(area)
+    if presenting:
+        st.button("Leave presentation view", key="present_off", type="tertiary",
+                  on_click=lambda: st.query_params.pop("present", None))
+    else:
+        st.divider()
+        downloads(area, plan, "brief_dl")
+
+
+# --- page -----------------------------------------------------------------------------------------
+
+def restored_notice(area: StudyArea) -> None:
+    key = study_area_key(area)
+    problems = st.session_state.get("autosave_problems", {}).get(key)
+    if problems is not None:
+        show_problems(problems)
+    when = st.session_state.get("restored", {}).get(key)
+    if when is None:
+        return
+
+    def discard() -> None:
+        store().discard(key)
+        st.session_state.restored.pop(key, None)
+        st.session_state.sessions.pop(key, None)
+        st.session_state.selected_ward = None
+
+    def keep() -> None:
+        st.session_state.restored.pop(key, None)
+
+    with st.container(border=True):
+        text, yes, no = st.columns([5, 1.3, 1.6], vertical_alignment="center")
+        text.info(f"Restored your unsaved plan from {when.astimezone():%H:%M on %d %B %Y}.", icon="💾")
+        yes.button("Keep it", key="keep_restored", on_click=keep, width="stretch")
+        no.button("Discard it", key="discard_restored", on_click=discard, width="stretch",
+                  help="Start again from the current localities; the autosave is deleted.")
+
+
+def main() -> None:
+    with friendly("preparing the map files"):
+        serve_leaflet()
+    area = active_area()
+    session = edit_session(area)
+    st.markdown(STYLE, unsafe_allow_html=True)
+    if st.query_params.get("present") == "1":
+        st.markdown(PRESENTATION_STYLE, unsafe_allow_html=True)
+        with friendly("showing the presentation view"):
+            brief(area, session, presenting=True)
+        return
+    sidebar(area, session)
+    st.markdown(f"### localign · {_md(area.name)}")
+    show_flash()
+    restored_notice(area)
+    tabs = st.tabs(list(VIEWS), key="view", bind="query-params")
+    pages = (edit_view, propose_view, compare_view, data_view,
+             lambda a, s: brief(a, s, presenting=False))
+    for tab, label, page in zip(tabs, VIEWS, pages):
+        with tab:
+            if tab.open:
+                with friendly(f"showing {label}"):
+                    page(area, session)
+
+
+main()

@@ -1,0 +1,208 @@
+"""What screens show about a plan, as plain data: key figures, legend rows, warnings in words, and tables.
+
+The app lays these out; the numbers come from ``evaluate`` and ``compare`` and the titles and formats
+from ``analysis.metrics.definitions``, so the app, the CLI and the exports agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Mapping
+
+import pandas as pd
+
+from analysis.compare import Comparison
+from analysis.evaluate import Evaluation
+from analysis.geometry import dissolve_plan
+from analysis.metrics.definitions import METRICS, metric
+from analysis.palette import locality_colours
+from analysis.plan import Plan, grouping_plan
+from geo.bundle import StudyArea
+from geo.errors import LocalignError, list_items
+from geo.webmap import LegendEntry, PlanLayer
+
+KEY_FIGURES = ("max_abs_deviation", "contiguous", "polsby_popper_mean", "pcns_split", "pcn_nesting",
+               "retained_share", "wards_moved", "population_moved")
+"""The headline metrics shown above every plan, in this order."""
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One key figure: its title, its value in words, and what it means (for a tooltip)."""
+
+    key: str
+    title: str
+    value: str
+    meaning: str
+
+
+def assumption_labels(area: StudyArea) -> dict[str, str]:
+    """Short on-screen names for the reference groupings, each carrying its assumption label."""
+    labels = {}
+    if area.current is not None:
+        labels["current"] = ("Current localities (inferred – an assumption)"
+                             if area.current.assumption else area.current.title)
+    if area.pcn is not None:
+        labels["pcn"] = "PCN areas (approximate)" if area.pcn.approximate or area.pcn.assumption \
+            else area.pcn.title
+    return labels
+
+
+def reference_plans(area: StudyArea) -> dict[str, Plan]:
+    """The plans every study area offers, named with their assumption labels: current localities first, then the
+    other groupings (e.g. PCN areas taken as localities)."""
+    labels = assumption_labels(area)
+    plans: dict[str, Plan] = {}
+    ordered = sorted(area.groupings.values(), key=lambda g: area.current is None or g.name != area.current.name)
+    for grouping in ordered:
+        if area.current is not None and grouping.name == area.current.name:
+            title = labels.get("current", grouping.title)
+        elif area.pcn is not None and grouping.name == area.pcn.name:
+            title = "PCN areas as localities (approximate)"
+        else:
+            title = grouping.title
+        try:
+            plans[title] = replace(grouping_plan(area, grouping.name), name=title)
+        except LocalignError:
+            continue  # a grouping with a single group is not a plan
+    return plans
+
+
+def key_figures(evaluation: Evaluation) -> list[Figure]:
+    """The headline figures of a plan, formatted for people (missing ones, e.g. with no PCNs, left out)."""
+    head = evaluation.headline()
+    figures = []
+    for key in KEY_FIGURES:
+        if head.get(key) is None:
+            continue
+        definition = metric(key)
+        figures.append(Figure(key, definition.title, definition.format(head[key]), definition.meaning))
+    return figures
+
+
+def legend_entries(evaluation: Evaluation, colours: Mapping[str, str]) -> list[LegendEntry]:
+    """One legend row per locality: its colour, and its residents with the deviation from an equal share."""
+    return [LegendEntry(loc, colours[loc],
+                        f"{evaluation.populations[loc]:,.0f} ({evaluation.deviations[loc]:+.1%})")
+            for loc in evaluation.localities]
+
+
+def plan_layer(area: StudyArea, plan: Plan, evaluation: Evaluation, title: str | None = None) -> PlanLayer:
+    """Everything the map needs to draw a plan: labels, palette colours, dissolved outlines and legend."""
+    colours = locality_colours(plan.localities)
+    return PlanLayer(title or plan.name, dict(plan.assignment), colours, dissolve_plan(area, plan),
+                     legend_entries(evaluation, colours), "Residents (deviation from an equal share)")
+
+
+def contiguity_warnings(area: StudyArea, evaluation: Evaluation) -> list[str]:
+    """A sentence per locality in more than one piece, naming the wards of each piece."""
+    messages = []
+    for locality, parts in evaluation.noncontiguous.items():
+        pieces = "; ".join(f"({i}) " + ", ".join(str(area.unit_names[u]) for u in part)
+                           for i, part in enumerate(parts, start=1))
+        messages.append(f"{locality} is in {len(parts)} separate pieces: {pieces}. Move wards so that each "
+                        "locality is one connected area.")
+    return messages
+
+
+def locality_table(area: StudyArea, evaluation: Evaluation) -> pd.DataFrame:
+    """One row per locality: wards, residents, deviation, compactness scores, area and whether it is one piece."""
+    ev = evaluation
+    rows = []
+    for loc in ev.localities:
+        rows.append({
+            "Locality": loc,
+            "Wards": len(ev.units[loc]),
+            "Residents": round(ev.populations[loc]),
+            "Deviation": ev.deviations[loc],
+            "Polsby–Popper": ev.polsby_popper[loc],
+            "Reock": ev.reock[loc],
+            "Convex hull": ev.convex_hull[loc],
+            "Area (km²)": ev.area_km2[loc],
+            "One piece": loc not in ev.noncontiguous,
+            "Continues": (ev.matched_to_current.get(loc) or "—") if ev.matched_to_current else "—",
+        })
+    return pd.DataFrame(rows)
+
+
+def pcn_matrix(evaluation: Evaluation) -> pd.DataFrame:
+    """Residents of each PCN (rows) living in each locality (columns), with the share in its main locality."""
+    if not evaluation.pcn_residents:
+        return pd.DataFrame()
+    frame = pd.DataFrame(evaluation.pcn_residents).T.reindex(columns=evaluation.localities).round(0)
+    frame["Residents"] = frame.sum(axis=1)
+    frame["In main locality"] = pd.Series(evaluation.pcn_share_in_main_locality)
+    frame.index.name = "PCN"
+    return frame
+
+
+def metrics_table(evaluations: Mapping[str, Evaluation]) -> pd.DataFrame:
+    """Headline metrics (rows, with their titles) for several plans (columns), formatted for people."""
+    data = {name: {m.title: m.format(ev.headline().get(m.key)) for m in METRICS} for name, ev in evaluations.items()}
+    frame = pd.DataFrame(data)
+    frame.index.name = "Measure"
+    return frame
+
+
+def comparison_table(comparison: Comparison, name_a: str, name_b: str) -> pd.DataFrame:
+    """Each headline metric for plan A and plan B, the change, and whether B is better, worse or the same."""
+    head_a, head_b = comparison.a.headline(), comparison.b.headline()
+    rows = []
+    for m in METRICS:
+        delta = comparison.deltas.get(m.key)
+        verdict = "—"
+        if delta is not None and m.better in ("lower", "higher") and m.key != "contiguous":
+            if abs(delta) < 1e-9:
+                verdict = "same"
+            else:
+                verdict = "better" if (delta < 0) == (m.better == "lower") else "worse"
+        elif m.key == "contiguous" and head_a[m.key] != head_b[m.key]:
+            verdict = "better" if head_b[m.key] else "worse"
+        rows.append({"Measure": m.title, name_a: m.format(head_a.get(m.key)), name_b: m.format(head_b.get(m.key)),
+                     "Change": m.format_delta(delta), f"{name_b} is": verdict})
+    return pd.DataFrame(rows)
+
+
+def moves_table(comparison: Comparison) -> pd.DataFrame:
+    """The wards that change locality between two plans, with their residents."""
+    return pd.DataFrame([{"Ward": m.name, "Code": m.unit, "Residents": round(m.population),
+                          "From": m.locality_a, "To": m.locality_b} for m in comparison.moves],
+                        columns=["Ward", "Code", "Residents", "From", "To"])
+
+
+def ward_table(area: StudyArea, plan: Plan, locks: Mapping[str, str]) -> pd.DataFrame:
+    """The editable ward table: code, name, residents, current locality, the plan's locality and the lock."""
+    current = area.current.labels if area.current is not None else None
+    return pd.DataFrame({
+        "Code": list(plan.unit_ids),
+        "Ward": [str(area.unit_names[u]) for u in plan.unit_ids],
+        "Residents": [round(float(area.population[u])) for u in plan.unit_ids],
+        "Current (inferred)": [str(current[u]) if current is not None else "—" for u in plan.unit_ids],
+        "Locality": list(plan.labels),
+        "Locked": [u in locks for u in plan.unit_ids],
+    })
+
+
+def table_edits(plan: Plan, locks: Mapping[str, str], edited: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
+    """What the planner changed in the ward table: moves (unit -> new locality) and the new set of locks."""
+    moves: dict[str, str] = {}
+    new_locks: dict[str, str] = {}
+    assignment = plan.assignment
+    for code, locality, locked in zip(edited["Code"], edited["Locality"], edited["Locked"]):
+        code = str(code)
+        locality = "" if locality is None or pd.isna(locality) else str(locality).strip()
+        if locality and locality != assignment[code]:
+            moves[code] = locality
+        if bool(locked):
+            new_locks[code] = locks.get(code) or locality or assignment[code]
+    return moves, new_locks
+
+
+def lock_summary(area: StudyArea, locks: Mapping[str, str]) -> str:
+    """The locked wards in words ('Abbey and Gascoigne locked to West')."""
+    if not locks:
+        return "No wards are locked."
+    by_locality: dict[str, list[str]] = {}
+    for unit, loc in locks.items():
+        by_locality.setdefault(loc, []).append(str(area.unit_names.get(unit, unit)))
+    return "; ".join(f"{list_items(sorted(names), 12)} locked to {loc}" for loc, names in sorted(by_locality.items()))
