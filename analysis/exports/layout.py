@@ -69,25 +69,34 @@ def _renderer() -> RendererAgg:
     return RendererAgg(10, 10, 72)
 
 
+@lru_cache(maxsize=50_000)
 def text_width(text: str, size: float, weight: str = "normal", style: str = "normal") -> float:
-    """Width of one line of text in inches when set in the project's font."""
+    """Width of one line of text in inches when set in the project's font (cached: measuring is slow)."""
     prop = FontProperties(family=FONT, size=size, weight=weight, style=style)
     width, _, _ = _renderer().get_text_width_height_descent(text, prop, ismath=False)
     return width / 72.0
 
 
+def _space_width(size: float, weight: str) -> float:
+    return text_width("n n", size, weight) - text_width("nn", size, weight)
+
+
 def wrap(text: str, size: float, width: float, weight: str = "normal") -> list[str]:
-    """Break text into lines no wider than ``width`` inches (words are never split)."""
+    """Break text into lines no wider than ``width`` inches (words are never split).
+
+    Words are measured once each and joined with the width of a space, so long notes wrap quickly.
+    """
+    space = _space_width(size, weight)
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        line = ""
+        line, line_w = "", 0.0
         for word in paragraph.split():
-            candidate = f"{line} {word}".strip()
-            if line and text_width(candidate, size, weight) > width:
+            word_w = text_width(word, size, weight)
+            if line and line_w + space + word_w > width:
                 lines.append(line)
-                line = word
+                line, line_w = word, word_w
             else:
-                line = candidate
+                line, line_w = (f"{line} {word}", line_w + space + word_w) if line else (word, word_w)
         lines.append(line)
     return lines
 
@@ -188,8 +197,9 @@ class Column:
     def heading(self, text: str, size: float = HEADING_SIZE, gid: str | None = None) -> None:
         if self.y < self.top:
             self.space(0.07)
-        self.page.text(self.left, self.y, text, size, weight="bold", gid=gid)
-        self.y -= line_height(size, 1.45)
+        lines = wrap(text, size, self.width, "bold")
+        self.page.text(self.left, self.y, "\n".join(lines), size, weight="bold", gid=gid, linespacing=1.25)
+        self.y -= line_height(size, 1.25) * (len(lines) - 1) + line_height(size, 1.45)
 
     def paragraph(self, text: str, size: float = BODY_SIZE, color: str = INK, indent: float = 0.0,
                   bullet: str = "", gid: str | None = None) -> None:
@@ -205,7 +215,7 @@ class Column:
               widths: Sequence[float] | None = None, size: float = BODY_SIZE,
               swatches: Sequence[str | None] | None = None, bold: Sequence[bool] | None = None,
               gid: str | None = None, cell_colours: Sequence[Sequence[str | None]] | None = None,
-              stretch: int | None = None) -> float:
+              stretch: int | None = None, cell_bold: Sequence[Sequence[bool]] | None = None) -> float:
         """A table with a ruled header, shaded alternate rows and optional colour swatches in the first column.
 
         ``align`` is 'left' or 'right' per column; ``widths`` (inches) default to the widest cell of each
@@ -221,15 +231,15 @@ class Column:
         total = swatch_w + sum(widths)
         self.overflow |= total > self.width + 1e-6
 
-        def cells(values: Sequence[str], y: float, weight: str, colour: str) -> None:
+        def cells(values: Sequence[str], y: float, weights: Sequence[str], colour: str) -> None:
             x = self.left + swatch_w
-            for value, w, a in zip(values, widths, align):
+            for value, w, a, weight in zip(values, widths, align, weights):
                 tx = x + (w - 0.06 if a == "right" else 0.0)
                 self.page.text(tx, y - row_h / 2, value, size, ha=a, va="center_baseline", weight=weight,
                                color=colour, gid=gid)
                 x += w
 
-        cells(header, self.y, "bold", MUTED)
+        cells(header, self.y, ["bold"] * len(header), MUTED)
         self.y -= row_h
         self.page.line([self.left, self.left + total], [self.y, self.y], color=RULE, linewidth=0.8)
         for i, row in enumerate(rows):
@@ -247,7 +257,9 @@ class Column:
                 pad = row_h * 0.18
                 self.page.rect(self.left + 0.02, self.y - row_h + pad, swatch_w - 0.1, row_h - 2 * pad,
                                facecolor=swatches[i], edgecolor="#333333", linewidth=0.6, gid="legend-swatch")
-            cells(row, self.y, "bold" if bold and bold[i] else "normal", INK)
+            weights = ["bold" if (bold and bold[i]) or (cell_bold and cell_bold[i][c]) else "normal"
+                       for c in range(len(row))]
+            cells(row, self.y, weights, INK)
             self.y -= row_h
         self.page.line([self.left, self.left + total], [self.y, self.y], color=RULE, linewidth=0.8)
         self.y -= 0.1

@@ -13,11 +13,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from pathlib import Path
 from typing import Sequence
 
 from analysis.evaluate import Evaluation, evaluate
-from analysis.exports.files import write_bytes
 from analysis.metrics.definitions import METRICS
 from analysis.plan import Plan
 from analysis.plan_io import plan_csv
@@ -39,10 +37,20 @@ def locality_summary(area: StudyArea, result: Evaluation) -> str:
                      for loc in result.localities)
 
 
+def distinct_names(plans: Sequence[Plan]) -> list[str]:
+    """Plan names for column headers, numbering repeats ('Option', 'Option (2)')."""
+    seen: dict[str, int] = {}
+    names = []
+    for plan in plans:
+        seen[plan.name] = seen.get(plan.name, 0) + 1
+        names.append(plan.name if seen[plan.name] == 1 else f"{plan.name} ({seen[plan.name]})")
+    return names
+
+
 def metrics_rows(area: StudyArea, plans: Sequence[Plan]) -> list[list[str]]:
     """The metrics table as rows of text: a header, then one row per metric with one column per plan."""
     results = [evaluate(area, plan) for plan in plans]
-    rows = [["metric", "key", *(p.name for p in plans), "better", "meaning"]]
+    rows = [["metric", "key", *distinct_names(plans), "better", "meaning"]]
     rows.append(["Localities", "k", *(str(r.k) for r in results), "", "number of localities"])
     rows.append(["Equal share of residents", "ideal", *(f"{r.ideal:,.0f}" for r in results), "",
                  "total residents ÷ number of localities"])
@@ -75,15 +83,4 @@ def metrics_csv(area: StudyArea, plans: Plan | Sequence[Plan], generated: dt.dat
     return _csv_text(metrics_rows(area, plans) + [[]] + trailing_notes(area, generated))
 
 
-def write_assignment_csv(area: StudyArea, plan: Plan, path: str | Path) -> Path:
-    """Write the assignment CSV (UTF-8, no byte-order mark, as GIS and redistricting tools expect)."""
-    return write_bytes(assignment_csv(area, plan).encode("utf-8"), path, (".csv",))
-
-
-def write_metrics_csv(area: StudyArea, plans: Plan | Sequence[Plan], path: str | Path) -> Path:
-    """Write the metrics CSV (UTF-8 with a byte-order mark for Excel)."""
-    return write_bytes(metrics_csv(area, plans).encode(METRICS_CSV_ENCODING), path, (".csv",))
-
-
-__all__ = ["assignment_csv", "metrics_csv", "metrics_rows", "trailing_notes", "write_assignment_csv",
-           "write_metrics_csv", "METRICS_CSV_ENCODING"]
+__all__ = ["assignment_csv", "metrics_csv", "metrics_rows", "trailing_notes", "METRICS_CSV_ENCODING"]
