@@ -115,3 +115,17 @@ def test_non_contiguous_plan_is_evaluated_and_flagged(lbbd):
     assert result.contiguous is False
     assert result.noncontiguous["West"][1] == [codes["Chadwell Heath"]]
     assert result.populations["West"] == 72_543 + lbbd.population[codes["Chadwell Heath"]]
+
+
+def test_every_documented_measure_is_in_the_result(lbbd):
+    from analysis.metrics.definitions import LOCALITY_MEASURES, markdown_table, metric
+
+    data = evaluate(lbbd, current_plan(lbbd)).to_dict()
+    table = markdown_table()
+    for definition in (*METRICS, *LOCALITY_MEASURES):
+        assert definition.key in data, definition.key
+        assert f"(`{definition.key}`)" in table
+    assert metric("max_abs_deviation").format(data["max_abs_deviation"]) == "6.75%"  # 77,877 / 72,955 − 1
+    assert metric("retained_share").format_delta(-0.064) == "-6.4 pts"
+    assert metric("population_moved").format(13_922) == "13,922"
+    assert metric("contiguous").format(False) == "no"

@@ -43,94 +43,169 @@ class MetricDefinition:
         return f"{delta:+.3f}"
 
 
+POLSBY_POPPER_REF = ("Polsby, D. D. & Popper, R. D. (1991) 'The third criterion: compactness as a procedural "
+                     "safeguard against partisan gerrymandering', Yale Law & Policy Review 9(2), 301–353.")
+HUNGARIAN_REF = ("Kuhn, H. W. (1955) 'The Hungarian method for the assignment problem', Naval Research Logistics "
+                 "Quarterly 2, 83–97; computed with SciPy's linear_sum_assignment.")
+
 METRICS: tuple[MetricDefinition, ...] = (
     MetricDefinition(
         "max_abs_deviation", "Largest population deviation",
         "How far the most over- or under-sized locality is from an equal share of residents.",
-        "max over localities of |P_j − P/k| / (P/k), where P_j is the locality's residents and P the total",
+        "max_j |P_j − P/k| / (P/k), with P_j the residents of locality j, P all residents and k the number of "
+        "localities",
         "lower", "{:.2%}",
-        "Standard population-equality measure in districting (e.g. GerryChain's within_percent_of_ideal_population).",
+        "The population-equality test of districting, e.g. UK constituencies must lie within 5% of the electoral "
+        "quota (Parliamentary Constituencies Act 1986, Sch. 2 r. 2); GerryChain's within_percent_of_ideal_population.",
     ),
     MetricDefinition(
         "population_range", "Population range",
-        "The gap between the largest and smallest locality, as a share of an equal share.",
+        "The gap between the largest and the smallest locality, as a share of an equal share.",
         "(max_j P_j − min_j P_j) / (P/k)", "lower", "{:.2%}",
-        "Total deviation (range), as used in US redistricting case law.",
+        "The 'overall range' (maximum population deviation) of US redistricting case law, e.g. Brown v. Thomson, "
+        "462 U.S. 835 (1983).",
     ),
     MetricDefinition(
         "contiguous", "Every locality in one piece",
-        "Whether each locality's wards form one connected area (wards joined along a shared boundary).",
-        "each locality's wards induce a connected subgraph of the rook (or queen) adjacency graph",
+        "Whether each locality's wards form one connected area (wards joined along a shared boundary, or also at "
+        "a corner with queen adjacency).",
+        "for every j, the wards of locality j induce a connected subgraph of the rook (or queen) ward graph",
         "higher", "{}",
-        "Contiguity constraint as in GerryChain (gerrychain.constraints.contiguous).",
+        "Contiguity as in GerryChain (gerrychain.constraints.contiguous); rook and queen adjacency as in "
+        "PySAL/libpysal.",
     ),
     MetricDefinition(
         "polsby_popper_mean", "Compactness (Polsby–Popper, mean)",
-        "How close the localities are to circles on average: 1 for a circle, near 0 for long thin shapes.",
-        "mean over localities of 4πA_j / L_j², with area A_j and perimeter L_j in EPSG:27700 metres",
-        "higher", "{:.3f}",
-        "Polsby, D. D. & Popper, R. D. (1991), Yale Law & Policy Review 9(2).",
+        "How close the localities are to circles on average: 1 for a circle, π/4 ≈ 0.785 for a square, near 0 "
+        "for long thin or ragged shapes.",
+        "mean_j 4πA_j / L_j², with area A_j and perimeter L_j in EPSG:27700 metres",
+        "higher", "{:.3f}", POLSBY_POPPER_REF,
     ),
     MetricDefinition(
         "polsby_popper_min", "Compactness (Polsby–Popper, least compact)",
-        "The Polsby–Popper score of the least compact locality.", "min over localities of 4πA_j / L_j²",
-        "higher", "{:.3f}", "Polsby & Popper (1991).",
+        "The Polsby–Popper score of the least compact locality.", "min_j 4πA_j / L_j²",
+        "higher", "{:.3f}", POLSBY_POPPER_REF,
     ),
     MetricDefinition(
         "reock_mean", "Compactness (Reock, mean)",
-        "How much of the smallest circle around each locality it fills.",
-        "mean over localities of A_j / area of the minimum bounding circle of locality j",
-        "higher", "{:.3f}", "Reock, E. C. (1961), Midwest Journal of Political Science 5(1).",
+        "How much of the smallest circle drawn around each locality it fills: 1 for a circle, 2/π ≈ 0.637 for a "
+        "square.",
+        "mean_j A_j / (π r_j²), with r_j the radius of the smallest circle enclosing locality j",
+        "higher", "{:.3f}",
+        "Reock, E. C. (1961) 'A note: measuring compactness as a requirement of legislative apportionment', "
+        "Midwest Journal of Political Science 5(1), 70–74.",
     ),
     MetricDefinition(
         "convex_hull_mean", "Compactness (convex hull, mean)",
-        "How much of its convex hull (the shape of a rubber band around it) each locality fills.",
-        "mean over localities of A_j / area of the convex hull of locality j", "higher", "{:.3f}",
-        "Niemi, R. G. et al. (1990), Journal of Politics 52(4).",
+        "How much of its convex hull (the shape of a rubber band stretched around it) each locality fills: 1 "
+        "for a shape with no inlets.",
+        "mean_j A_j / area(convex hull of locality j)", "higher", "{:.3f}",
+        "Niemi, R. G., Grofman, B., Carlucci, C. & Hofeller, T. (1990) 'Measuring compactness and the role of a "
+        "compactness standard in a test for partisan and racial gerrymandering', Journal of Politics 52(4), "
+        "1155–1181.",
     ),
     MetricDefinition(
         "cut_edges", "Cut edges",
-        "Pairs of neighbouring wards placed in different localities: fewer means simpler boundaries.",
-        "number of adjacency-graph edges whose two wards are in different localities", "lower", "{:d}",
-        "DeFord, Duchin & Solomon (2021), Harvard Data Science Review 3(1).",
+        "Pairs of neighbouring wards placed in different localities: fewer means shorter, simpler boundaries.",
+        "number of edges {a, b} of the ward graph with locality(a) ≠ locality(b)", "lower", "{:d}",
+        "DeFord, D., Duchin, M. & Solomon, J. (2021) 'Recombination: a family of Markov chains for "
+        "redistricting', Harvard Data Science Review 3(1).",
     ),
     MetricDefinition(
         "pcn_nesting", "PCN nesting",
-        "The share of residents whose PCN's largest part lies in their locality: 100% when no PCN is split.",
-        "Σ over PCNs g of max_j R_gj / P, with R_gj the residents of PCN g living in locality j",
+        "The share of residents living in the locality that holds most of their PCN's residents: 100% when every "
+        "PCN lies inside one locality.",
+        "Σ_g max_j R_gj / P, with R_gj the residents of PCN g living in locality j",
         "higher", "{:.1%}",
-        "Population-weighted nesting (cf. the 'split' counts of county-splitting measures).",
+        "A population-weighted form of the split counts used for districts nesting in counties (cf. GerryChain's "
+        "county_splits updater).",
     ),
     MetricDefinition(
         "pcns_split", "PCNs split",
-        "PCNs with residents in more than one locality (under 99% in their main locality; shares under 1% "
-        "are noise from the approximate PCN areas).",
-        "number of PCNs g with max_j R_gj / R_g < 0.99", "lower", "{:d}", "",
+        "PCNs with residents in more than one locality. Less than 1% elsewhere is not counted: the approximate "
+        "PCN areas put a few residents across a boundary that no practice list would.",
+        "number of PCNs g with max_j R_gj / R_g < 0.99, with R_g the residents of PCN g", "lower", "{:d}",
+        "As for county splits (cf. GerryChain's county_splits updater).",
     ),
     MetricDefinition(
         "pcns_split_90", "PCNs split badly",
         "PCNs with less than 90% of their residents in their main locality.",
-        "number of PCNs g with max_j R_gj / R_g < 0.90", "lower", "{:d}", "",
+        "number of PCNs g with max_j R_gj / R_g < 0.90", "lower", "{:d}",
+        "As for county splits (cf. GerryChain's county_splits updater).",
     ),
     MetricDefinition(
         "retained_share", "Residents kept in their locality",
-        "The share of residents who stay with their current locality, after matching each new locality to "
-        "the old one it overlaps most (each old locality used at most once).",
-        "max over one-to-one matchings m of Σ_j S_j,m(j) / P (Hungarian algorithm), S = shared residents",
-        "higher", "{:.1%}", "Kuhn, H. W. (1955), Naval Research Logistics Quarterly 2 (Hungarian method).",
+        "The share of residents who stay with their current locality, after pairing each new locality with the "
+        "current one it shares most residents with (each current locality used at most once).",
+        "max over one-to-one matchings m of Σ_j S_j,m(j) / P, with S_jo the residents in new locality j and "
+        "current locality o (Hungarian algorithm)",
+        "higher", "{:.1%}",
+        "'Core retention' in redistricting; " + HUNGARIAN_REF,
     ),
     MetricDefinition(
         "wards_moved", "Wards that move",
-        "Wards whose new locality is not the match of their current one.",
-        "count of wards i with m(new_i) ≠ old_i", "lower", "{:d}", "",
+        "Wards whose new locality is not the one paired with their current locality.",
+        "number of wards i with m(new_i) ≠ old_i (a ward in an unpaired new locality moves)", "lower", "{:d}",
+        HUNGARIAN_REF,
     ),
     MetricDefinition(
         "population_moved", "Residents who move",
-        "Residents of the wards that move.", "P − Σ_j S_j,m(j)", "lower", "{:,.0f}", "",
+        "Residents of the wards that move.", "P − Σ_j S_j,m(j)", "lower", "{:,.0f}", HUNGARIAN_REF,
     ),
 )
+"""Plan-level measures, one number per plan (the keys of Evaluation.headline())."""
 
-BY_KEY = {m.key: m for m in METRICS}
+LOCALITY_MEASURES: tuple[MetricDefinition, ...] = (
+    MetricDefinition(
+        "populations", "Residents",
+        "Residents of each locality (Census 2021 usual residents, apportioned to wards: an estimate).",
+        "P_j = Σ_{i in j} p_i, over the wards i of locality j", "none", "{:,.0f}",
+    ),
+    MetricDefinition(
+        "ideal", "Equal share",
+        "The residents each locality would have if all were the same size.", "P / k", "none", "{:,.0f}",
+    ),
+    MetricDefinition(
+        "deviations", "Deviation from an equal share",
+        "How much bigger (+) or smaller (−) than an equal share each locality is; the deviations sum to zero.",
+        "(P_j − P/k) / (P/k)", "none", "{:+.1%}",
+    ),
+    MetricDefinition(
+        "attribute_shares", "Share of another attribute",
+        "For every other numeric column of the study area (the alternative population estimates, residents in "
+        "deprived areas), each locality's share of the total, to check a plan under another estimate.",
+        "X_j / Σ_j X_j", "none", "{:.1%}",
+    ),
+    MetricDefinition(
+        "polsby_popper", "Polsby–Popper",
+        "Compactness of each locality (see the plan mean). The perimeter is the sum of its wards' perimeters "
+        "less twice the boundary they share, which equals the dissolved shape's perimeter.",
+        "4πA_j / L_j², L_j = Σ_{i in j} L_i − 2 Σ_{a,b in j} shared(a, b)", "higher", "{:.3f}", POLSBY_POPPER_REF,
+    ),
+    MetricDefinition(
+        "reock", "Reock", "Compactness of each locality against its smallest enclosing circle.",
+        "A_j / (π r_j²)", "higher", "{:.3f}",
+        "Reock (1961); the circle is shapely's minimum_bounding_radius of the locality's convex hull.",
+    ),
+    MetricDefinition(
+        "convex_hull", "Convex-hull ratio", "Compactness of each locality against its convex hull.",
+        "A_j / area(hull_j)", "higher", "{:.3f}", "Niemi et al. (1990).",
+    ),
+    MetricDefinition(
+        "pcn_share_in_main_locality", "PCN residents in its main locality",
+        "For each PCN, the share of its residents living in the locality that holds most of them.",
+        "max_j R_gj / R_g", "higher", "{:.1%}",
+    ),
+    MetricDefinition(
+        "matched_to_current", "Paired current locality",
+        "The current locality each new locality continues (none when there are more new localities than "
+        "current ones and it is left over).",
+        "m = argmax over one-to-one matchings of Σ_j S_j,m(j)", "none", "{}", HUNGARIAN_REF,
+    ),
+)
+"""Values given per locality (or per PCN), documented with the plan-level measures."""
+
+BY_KEY = {m.key: m for m in (*METRICS, *LOCALITY_MEASURES)}
 
 PCN_SPLIT_SHARE = 0.99
 """A PCN is split when less than this share of its residents is in its main locality."""
@@ -145,8 +220,16 @@ def metric(key: str) -> MetricDefinition:
 
 
 def markdown_table() -> str:
-    """All metric definitions as a Markdown table (the README's metrics section is generated from this)."""
-    rows = ["| metric | meaning | formula | better | reference |", "|---|---|---|---|---|"]
-    for m in METRICS:
-        rows.append(f"| {m.title} (`{m.key}`) | {m.meaning} | {m.formula} | {m.better} | {m.reference} |")
-    return "\n".join(rows)
+    """Every metric definition as Markdown: the plan-level measures, then the per-locality values (the README's
+    metrics section is generated from this)."""
+    def table(definitions: tuple[MetricDefinition, ...], better: bool) -> list[str]:
+        head = "| metric | meaning | formula |" + (" better |" if better else "") + " reference |"
+        rows = [head, "|---|---|---|" + ("---|" if better else "") + "---|"]
+        for m in definitions:
+            cells = [f"{m.title} (`{m.key}`)", m.meaning, f"`{m.formula}`", *([m.better] if better else []),
+                     m.reference]
+            rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        return rows
+
+    return "\n".join([*table(METRICS, True), "", "Per locality (and per PCN):", "",
+                      *table(LOCALITY_MEASURES, False)])
