@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import subprocess
 import sys
@@ -26,7 +27,7 @@ def test_rebuild_check_passes_on_the_shipped_files():
     assert "deprivation: 0 wards differ" in done.stdout
 
 
-def test_rebuild_check_fails_when_a_ward_figure_is_changed(tmp_path):
+def test_rebuild_check_fails_when_a_ward_figure_is_changed(tmp_path, capsys):
     copy = tmp_path / "lbbd"
     copy.mkdir()
     shutil.copy(SCRIPT, copy)
@@ -35,9 +36,11 @@ def test_rebuild_check_fails_when_a_ward_figure_is_changed(tmp_path):
     wards = pd.read_csv(BUNDLE / "ward_population.csv")
     wards.loc[wards["ward_name"] == "Heath", "population"] += 1
     wards.to_csv(copy / "ward_population.csv", index=False)
-    done = run_check(copy)
-    assert done.returncode == 1
-    assert "1 differ" in done.stdout
+    spec = importlib.util.spec_from_file_location("rebuild_copy", copy / SCRIPT.name)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # the copy reads the files beside it
+    assert module.main(["--check"]) == 1
+    assert "1 differ" in capsys.readouterr().out
 
 
 def test_lsoa_inputs_add_up_to_the_borough_and_the_best_fit_column():
