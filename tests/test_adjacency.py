@@ -240,3 +240,12 @@ def test_shapely_coverage_of_the_wards_is_already_clean(lbbd):
     for row in lbbd.contacts.itertuples():
         exact = lbbd.units.geometry[row.a].boundary.intersection(lbbd.units.geometry[row.b].boundary).length
         assert row.shared_m == pytest.approx(exact, abs=1e-6)
+
+
+def test_summary_reports_islands_and_components():
+    from geo.bundle import summary
+
+    area = make_area({"a": (0, 0), "b": (1, 0), "c": (3, 0)})
+    facts = summary(area)
+    assert facts["components"] == 2 and facts["islands"] == [["c"]]
+    assert facts["adjacency_edges"] == {"rook": 1, "queen": 1}
