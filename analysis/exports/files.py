@@ -14,13 +14,13 @@ def check_output_path(path: str | Path, suffixes: tuple[str, ...]) -> Path:
     """The output path if it can be written as one of ``suffixes``, else a LocalignError saying how to fix it."""
     path = Path(path).expanduser()
     where = str(path)
+    if path.is_dir():
+        raise LocalignError.single("this is a folder, not a file name.", where,
+                                   f"give a file name inside it, e.g. {path / ('export' + suffixes[0])}.")
     if path.suffix.lower() not in suffixes:
         raise LocalignError.single(
             f"the file name ends in '{path.suffix or '(nothing)'}', which does not match the export format.",
             where, f"end the file name with {' or '.join(suffixes)}, e.g. {path.stem or 'export'}{suffixes[0]}.")
-    if path.is_dir():
-        raise LocalignError.single("this is a folder, not a file name.", where,
-                                   f"give a file name inside it, e.g. {path / ('export' + suffixes[0])}.")
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise LocalignError.single(f"the folder '{folder}' does not exist.", where,
