@@ -5,6 +5,7 @@ Run it with `make run`, or `streamlit run app.py -- --bundle DIR` for another co
 
 from __future__ import annotations
 
+import html
 import importlib.util
 import logging
 import sys
@@ -29,16 +30,17 @@ from geo.catalogue import available_bundles, requested_bundle
 from geo.errors import LocalignError
 from geo.offline_assets import install_leaflet
 from geo.uploads import pcn_grouping_from_upload, study_area_from_upload, with_uploaded_pcns
-from geo.webmap import MapOptions, plan_map, unit_at
+from geo.webmap import MapOptions, legend_html, map_legend, plan_map, unit_at
 
 APP_DIR = Path(__file__).resolve().parent
 VIEWS = ("Map & edit", "Propose", "Compare", "Bring data", "Brief")
-PLAN_FILE_TYPES = ["csv", "txt", "geojson", "json", "gpkg", "zip"]
-LAYER_FILE_TYPES = ["geojson", "json", "gpkg", "zip"]
+FILE_TYPES_TEXT = {"plan": "CSV, GeoJSON, GeoPackage or zipped Shapefile",
+                   "layer": "GeoJSON, GeoPackage or zipped Shapefile"}
+"""Uploads take any file name, so a wrong kind of file gets localign's own plain-language message."""
 MAP_HEIGHT = 600
 log = logging.getLogger("localign.app")
 
-st.set_page_config(page_title="localign – locality planner", page_icon="🗺️", layout="wide",
+st.set_page_config(page_title="localign – locality planner", layout="wide",
                    initial_sidebar_state="expanded")
 
 STYLE = """
@@ -48,6 +50,9 @@ STYLE = """
 [data-testid="stMetricLabel"] p {font-size: 0.8rem; white-space: normal; overflow: visible; line-height: 1.2;}
 [data-testid="stMetricLabel"] div {overflow: visible;}
 .localign-source {color: #555; font-size: 0.8rem; line-height: 1.35;}
+table.localign-figures {border-collapse: collapse; width: 100%; font-size: 0.95rem; margin-bottom: 0.6rem;}
+table.localign-figures td {border: none; border-bottom: 1px solid #e6e6e6; padding: 0.42rem 0.2rem;}
+table.localign-figures td.v {text-align: right; font-weight: 600; white-space: nowrap;}
 </style>
 """
 PRESENTATION_STYLE = """
@@ -222,25 +227,35 @@ def autosave(session: EditSession) -> None:
 # --- maps ------------------------------------------------------------------------------------------
 
 def map_options(area: StudyArea, highlight: tuple[str, ...] = (), highlight_label: str = "Selected ward",
-                height: int = MAP_HEIGHT, legend: bool = True) -> MapOptions:
+                height: int = MAP_HEIGHT, legend: bool = True, label_only: tuple[str, ...] | None = None,
+                layer_control: bool = True) -> MapOptions:
     layers = st.session_state.get("layers", {})
     return MapOptions(ward_names=layers.get("names", True), current=layers.get("current", True),
                       pcn=layers.get("pcn", False), practices=layers.get("practices", False),
                       street_map=layers.get("street", False), legend=legend, highlight=highlight,
                       highlight_label=highlight_label, highlight_solid=highlight_label == "Selected ward",
-                      height=height,
+                      label_only=label_only, layer_control=layer_control, height=height,
                       assumption_notes=views.assumption_labels(area))
 
 
 def show_map(area: StudyArea, plan: Plan, key: str, *, title: str | None = None, highlight: tuple[str, ...] = (),
-             highlight_label: str = "Selected ward", height: int = MAP_HEIGHT, clickable: bool = False):
-    """Draw a plan on the map; only a clickable map sends clicks back (other interaction never reruns the app)."""
+             highlight_label: str = "Selected ward", height: int = MAP_HEIGHT, clickable: bool = False,
+             legend_below: bool = False, label_only: tuple[str, ...] | None = None, layer_control: bool = True):
+    """Draw a plan on the map; only a clickable map sends clicks back (other interaction never reruns the app).
+
+    ``legend_below`` puts the legend under a narrow map instead of on it.
+    """
     evaluation = evaluate(area, plan)
     layer = views.plan_layer(area, plan, evaluation, title)
-    m = plan_map(area, layer, map_options(area, highlight, highlight_label, height),
-                 reference_colours={"pcn": PCN_OUTLINE, "practice": PRACTICE})
-    return st_folium(m, key=key, height=height, use_container_width=True,
-                     returned_objects=["last_object_clicked"] if clickable else [])
+    options = map_options(area, highlight, highlight_label, height, not legend_below, label_only, layer_control)
+    colours = {"pcn": PCN_OUTLINE, "practice": PRACTICE}
+    m = plan_map(area, layer, options, reference_colours=colours)
+    result = st_folium(m, key=key, height=height, use_container_width=True,
+                       returned_objects=["last_object_clicked"] if clickable else [])
+    if legend_below:
+        st.markdown(legend_html(layer.title, map_legend(area, layer, options, colours), layer.note),
+                    unsafe_allow_html=True)
+    return result
 
 
 def take_click(area: StudyArea, result) -> None:
@@ -287,7 +302,7 @@ def tolerance() -> float:
 def downloads(area: StudyArea, plan: Plan, key: str, others: tuple[Plan, ...] = ()) -> None:
     """Export buttons for a plan: ward list, measures, GeoJSON, slide map and briefing pack."""
     failures: dict = st.session_state.setdefault("export_failures", {})
-    items = plan_downloads(area, plan, others)
+    items = plan_downloads(area, plan, others, tolerance=tolerance())
     columns = st.columns(3)
     for i, item in enumerate(items):
         column = columns[i % 3]
@@ -359,10 +374,10 @@ def sidebar(area: StudyArea, session: EditSession | None) -> None:
                          placeholder="Current localities, options, imports…",
                          help="Opening a plan makes it the working plan. Undo takes you back.")
             undo, redo = st.columns(2)
-            undo.button("↶ Undo", key="undo", disabled=not session.can_undo, width="stretch",
+            undo.button("Undo", key="undo", icon=":material/undo:", disabled=not session.can_undo, width="stretch",
                         help=f"Undo: {session.undo_label}" if session.can_undo else "Nothing to undo",
                         on_click=act, args=(session, "undoing", session.undo))
-            redo.button("↷ Redo", key="redo", disabled=not session.can_redo, width="stretch",
+            redo.button("Redo", key="redo", icon=":material/redo:", disabled=not session.can_redo, width="stretch",
                         help=f"Redo: {session.redo_label}" if session.can_redo else "Nothing to redo",
                         on_click=act, args=(session, "redoing", session.redo))
             with st.popover("Keep a copy of this plan", width="stretch"):
@@ -464,7 +479,7 @@ def ward_panel(area: StudyArea, session: EditSession, selected: str | None) -> N
     locality = plan.assignment[selected]
     locked = session.locks.get(selected)
     st.markdown(f"**{_md(str(area.unit_names[selected]))}**: {area.population[selected]:,.0f} residents, "
-                f"now in **{_md(locality)}**" + (f" · 🔒 locked to {_md(locked)}" if locked else ""))
+                f"now in **{_md(locality)}**" + (f" · locked to {_md(locked)}" if locked else ""))
     move, lock = st.columns([3, 2], vertical_alignment="bottom")
     options = list(plan.localities)
     target = move.selectbox("Move to", options, index=options.index(locality), key=f"move_to_{selected}",
@@ -473,9 +488,9 @@ def ward_panel(area: StudyArea, session: EditSession, selected: str | None) -> N
     move.button("Move ward", key="move_ward", type="primary", disabled=bool(locked) or target == locality,
                 on_click=act, args=(session, "moving the ward", session.move, area, {selected: target}))
     if locked:
-        lock.button("Unlock", key="lock_ward", on_click=act, args=(session, "unlocking", session.unlock, [selected]))
+        lock.button("Unlock", key="lock_ward", icon=":material/lock_open:", on_click=act, args=(session, "unlocking", session.unlock, [selected]))
     else:
-        lock.button("🔒 Lock here", key="lock_ward", help="Locked wards stay put in edits and proposals.",
+        lock.button("Lock here", key="lock_ward", icon=":material/lock:", help="Locked wards stay put in edits and proposals.",
                     on_click=act, args=(session, "locking", session.lock, [selected]))
 
 
@@ -552,20 +567,19 @@ def compare_view(area: StudyArea, session: EditSession | None) -> None:
     result = compare(area, plan_a, plan_b)
     moved = tuple(m.unit for m in result.moves)
     map_a, map_b = st.columns(2)
-    with map_a:
-        show_map(area, plan_a, "cmp_map_a", title=f"A: {plan_a.name}", height=470,
-                 highlight=moved, highlight_label="Ward that moves")
-    with map_b:
-        show_map(area, plan_b, "cmp_map_b", title=f"B: {plan_b.name}", height=470,
-                 highlight=moved, highlight_label="Ward that moves")
+    for column, plan, key, label in ((map_a, plan_a, "cmp_map_a", "A"), (map_b, plan_b, "cmp_map_b", "B")):
+        with column:
+            show_map(area, plan, key, title=f"{label}: {plan.name}", height=480, highlight=moved,
+                     highlight_label="Ward that moves", legend_below=True, label_only=moved)
     label_a, label_b = f"A: {plan_a.name}", f"B: {plan_b.name}"
     table, moves = st.columns([3, 2], gap="medium")
     with table:
         st.dataframe(views.comparison_table(result, label_a, label_b), hide_index=True, width="stretch")
     with moves:
         if result.moves:
-            st.markdown(f"**{len(result.moves)} wards change locality** ({result.population_moved:,.0f} residents), "
-                        "after matching B's localities to A's:")
+            count = len(result.moves)
+            st.markdown(f"**{count} {'ward changes' if count == 1 else 'wards change'} locality** "
+                        f"({result.population_moved:,.0f} residents), after matching B's localities to A's:")
             st.dataframe(views.moves_table(result), hide_index=True, width="stretch",
                          column_config={"Residents": st.column_config.NumberColumn(format="localized")})
         else:
@@ -600,13 +614,13 @@ def data_view(area: StudyArea, session: EditSession | None) -> None:
         st.markdown("#### Import a plan")
         st.caption(f"A CSV with columns {area.manifest.units.id},locality (one row per {area.manifest.unit_label}), "
                    "or a GeoJSON / GeoPackage / zipped Shapefile of wards with a 'locality' field.")
-        upload = st.file_uploader("Plan file", type=PLAN_FILE_TYPES, key="up_plan")
+        upload = st.file_uploader("Plan file", key="up_plan", help=f"Accepted: {FILE_TYPES_TEXT['plan']}.")
         if upload is not None:
             import_plan(area, session, upload)
         st.markdown("#### PCN areas")
         st.caption("Replace the approximate PCN areas with your own: polygons with a PCN name column, or a CSV of "
                    f"{area.manifest.units.id},pcn.")
-        pcn_file = st.file_uploader("PCN areas or table", type=PLAN_FILE_TYPES, key="up_pcn")
+        pcn_file = st.file_uploader("PCN areas or table", key="up_pcn", help=f"Accepted: {FILE_TYPES_TEXT['plan']}.")
         column = st.text_input("Column holding the PCN name", value="pcn", key="up_pcn_column")
         if pcn_file is not None and st.button("Use these PCN areas", key="use_pcn"):
             with friendly("reading the PCN file"):
@@ -652,8 +666,8 @@ def import_plan(area: StudyArea, session: EditSession | None, upload) -> None:
 def upload_boundaries(area: StudyArea) -> None:
     st.caption("GeoJSON, GeoPackage or zipped Shapefile of the units, with a code, a name and residents "
                "(in the layer or in a CSV).")
-    units = st.file_uploader("Boundaries", type=LAYER_FILE_TYPES, key="up_units")
-    attributes = st.file_uploader("Residents table (optional CSV)", type=["csv"], key="up_attrs")
+    units = st.file_uploader("Boundaries", key="up_units", help=f"Accepted: {FILE_TYPES_TEXT['layer']}.")
+    attributes = st.file_uploader("Residents table (optional CSV)", key="up_attrs")
     id_col, name_col, pop_col = st.columns(3)
     id_column = id_col.text_input("Code column", value=area.manifest.units.id, key="up_id")
     name_column = name_col.text_input("Name column", value=area.manifest.units.name, key="up_name")
@@ -677,16 +691,19 @@ def brief(area: StudyArea, session: EditSession | None, presenting: bool) -> Non
         return
     plan = session.plan
     evaluation = evaluate(area, plan)
-    st.markdown(f"## {_md(area.manifest.short_name)}: {_md(plan.name)}")
+    st.markdown(f"### {_md(area.manifest.short_name)}: {_md(plan.name)}")
     st.caption(f"{plan.k} localities built from {len(area.ids)} {area.manifest.unit_label}s · "
                f"{area.total_population:,.0f} residents · {datetime.now():%d %B %Y}")
     map_column, facts = st.columns([2.2, 1], gap="medium")
     with map_column:
-        show_map(area, plan, "brief_map" if presenting else "brief_preview_map", height=560 if presenting else 520)
+        show_map(area, plan, "brief_map" if presenting else "brief_preview_map", height=580 if presenting else 520,
+                 layer_control=not presenting)
     with facts:
-        for figure in views.key_figures(evaluation):
-            st.markdown(f"**{figure.title}:** {figure.value}")
-        st.altair_chart(balance_chart(evaluation, tolerance(), height=150), width="stretch")
+        rows = "".join(f'<tr title="{html.escape(f.meaning)}"><td>{html.escape(f.title)}</td>'
+                       f'<td class="v">{html.escape(f.value)}</td></tr>' for f in views.key_figures(evaluation))
+        st.markdown(f'<table class="localign-figures">{rows}</table>', unsafe_allow_html=True)
+        st.altair_chart(balance_chart(evaluation, tolerance(), height=130), width="stretch")
+        st.caption(f"Equal share {evaluation.ideal:,.0f} residents; grey band ±{tolerance():.0%}.")
         for message in views.contiguity_warnings(area, evaluation):
             st.warning(message)
     notes(area)
@@ -720,7 +737,8 @@ def restored_notice(area: StudyArea) -> None:
 
     with st.container(border=True):
         text, yes, no = st.columns([5, 1.3, 1.6], vertical_alignment="center")
-        text.info(f"Restored your unsaved plan from {when.astimezone():%H:%M on %d %B %Y}.", icon="💾")
+        text.info(f"Restored your unsaved plan from {when.astimezone():%H:%M on %d %B %Y}.",
+                  icon=":material/restore:")
         yes.button("Keep it", key="keep_restored", on_click=keep, width="stretch")
         no.button("Discard it", key="discard_restored", on_click=discard, width="stretch",
                   help="Start again from the current localities; the autosave is deleted.")

@@ -31,6 +31,8 @@ LOCALITY_EDGE = "#222222"
 CURRENT_EDGE = "#000000"
 HIGHLIGHT_EDGE = "#000000"
 TEXT = "#1A1A1A"
+DEFAULT_REFERENCE_COLOURS = {"pcn": "#882255", "practice": "#332288"}
+"""Outline colours of the PCN and practice layers when the caller gives none (the app passes the palette's)."""
 LEGEND_WIDTH = 250
 """Width of the legend box in pixels (the map keeps this much room for it on the right)."""
 STREET_MAP_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -82,6 +84,9 @@ class MapOptions:
     highlight_label: str = "Selected ward"
     highlight_solid: bool = True
     """Outline highlighted wards with a solid line (a selection) or a dashed one (wards that move)."""
+    label_only: tuple[str, ...] | None = None
+    """Name only these units on the map (None: every unit)."""
+    layer_control: bool = True
     height: int = 620
     static_url: str = STATIC_URL
     assumption_notes: Mapping[str, str] = field(default_factory=dict)
@@ -223,13 +228,31 @@ def _current_outlines(area: StudyArea) -> gpd.GeoDataFrame:
     return frame.dissolve(by="locality").reset_index()[["geometry"]]
 
 
+def map_legend(area: StudyArea, plan: PlanLayer, options: MapOptions,
+               reference_colours: Mapping[str, str] | None = None) -> list[LegendEntry]:
+    """The legend rows of a map: the plan's localities, then each reference layer that starts switched on."""
+    colours = {**DEFAULT_REFERENCE_COLOURS, **(reference_colours or {})}
+    notes = options.assumption_notes
+    entries = list(plan.legend)
+    if area.current is not None and options.current:
+        entries.append(LegendEntry(notes.get("current", "Current localities (inferred)"), CURRENT_EDGE, kind="dash"))
+    if area.pcn is not None and area.pcn.areas is not None and options.pcn:
+        entries.append(LegendEntry(notes.get("pcn", "PCN areas (approximate)"), colours["pcn"], kind="dash"))
+    if len(area.points.get("practices", ())) and options.practices:
+        entries.append(LegendEntry(PRACTICE_LAYER, colours["practice"], kind="dot"))
+    if options.highlight:
+        entries.append(LegendEntry(options.highlight_label, HIGHLIGHT_EDGE,
+                                   kind="line" if options.highlight_solid else "dash"))
+    return entries
+
+
 def plan_map(area: StudyArea, plan: PlanLayer, options: MapOptions = MapOptions(),
              reference_colours: Mapping[str, str] | None = None) -> folium.Map:
     """One map of a plan over the study area: switchable layers, a legend, ward tooltips, Leaflet served locally.
 
     ``reference_colours`` gives the outline colours of the 'pcn' and 'practice' layers (from the palette).
     """
-    colours = {"pcn": "#882255", "practice": "#332288", **(reference_colours or {})}
+    colours = {**DEFAULT_REFERENCE_COLOURS, **(reference_colours or {})}
     bounds = area.units_lonlat.total_bounds
     m = folium.Map(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2], tiles=None,
                    zoom_snap=0.25, zoom_delta=0.5, control_scale=True, prefer_canvas=False,
@@ -294,6 +317,8 @@ def plan_map(area: StudyArea, plan: PlanLayer, options: MapOptions = MapOptions(
     if options.ward_names:
         group = folium.FeatureGroup(name=NAMES_LAYER, show=True)
         points = area.units.geometry.representative_point().to_crs(LONLAT_CRS)
+        if options.label_only is not None:
+            points = points[points.index.isin(options.label_only)]
         for unit, point in points.items():
             folium.Marker([point.y, point.x], icon=_label_icon(str(area.unit_names[unit])),
                           interactive=False, keyboard=False).add_to(group)
@@ -311,24 +336,11 @@ def plan_map(area: StudyArea, plan: PlanLayer, options: MapOptions = MapOptions(
                                                      "weight": 4.5, "dashArray": dash}).add_to(group)
             group.add_to(m)
 
-    if options.legend:
-        entries = list(plan.legend)
-        notes = options.assumption_notes
-        if area.current is not None:
-            entries.append(LegendEntry(notes.get("current", "Current localities (inferred)"), CURRENT_EDGE,
-                                       kind="dash"))
-        if area.pcn is not None and area.pcn.areas is not None:
-            entries.append(LegendEntry(notes.get("pcn", "PCN areas (approximate)"), colours["pcn"], kind="dash"))
-        if practices is not None and len(practices):
-            entries.append(LegendEntry(PRACTICE_LAYER, colours["practice"], kind="dot"))
-        if options.highlight:
-            entries.append(LegendEntry(options.highlight_label, HIGHLIGHT_EDGE,
-                                       kind="line" if options.highlight_solid else "dash"))
-        _MapDecoration(legend_html(plan.title, entries, plan.note)).add_to(m)
-    else:
-        _MapDecoration("").add_to(m)
+    legend = legend_html(plan.title, map_legend(area, plan, options, colours), plan.note) if options.legend else ""
+    _MapDecoration(legend).add_to(m)
 
-    folium.LayerControl(position="topright", collapsed=True).add_to(m)
+    if options.layer_control:
+        folium.LayerControl(position="topright", collapsed=True).add_to(m)
     return use_local_assets(m, options.static_url)
 
 

@@ -1,0 +1,56 @@
+"""Helpers for the Streamlit AppTest tests: start the app with a private autosave folder, read its maps and messages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+TIMEOUT = 120
+
+
+def start_app(autosave: Path, monkeypatch: pytest.MonkeyPatch, **query: str) -> AppTest:
+    """A fresh browser session on the app (as after a reload), autosaving into ``autosave``."""
+    monkeypatch.setenv("LOCALIGN_AUTOSAVE_DIR", str(autosave))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def show(at: AppTest, view: str) -> AppTest:
+    """Switch to one of the app's views (the tabs along the top)."""
+    at.session_state["view"] = view
+    return at.run()
+
+
+def maps(at: AppTest) -> list[dict]:
+    """The arguments of every map on the page (what streamlit-folium sends to the browser)."""
+    return [json.loads(node.proto.json_args) for node in at.get("component_instance")
+            if node.proto.component_name == "streamlit_folium.st_folium"]
+
+
+def texts(at: AppTest) -> str:
+    """Every message, caption and Markdown text on the page, joined (to search for words a planner sees)."""
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    for kind in (at.error, at.warning, at.info, at.success):
+        parts += [e.value for e in kind]
+    return "\n".join(str(p) for p in parts)
+
+
+def no_exceptions(at: AppTest) -> None:
+    """Fail if the page shows an exception (a planner must never see one)."""
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Traceback" not in texts(at)
+
+
+def metric(at: AppTest, title: str) -> str:
+    """The shown value of a key figure by its title."""
+    return next(m.value for m in at.metric if m.label == title)
+
+
+def ward_code(area, name: str) -> str:
+    return str(area.unit_names[area.unit_names == name].index[0])

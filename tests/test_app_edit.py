@@ -1,0 +1,104 @@
+"""The app's Map & edit view (Streamlit AppTest): the first screen, choosing a plan, moving a ward, undo/redo, locks."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from apptest_support import maps, metric, no_exceptions, start_app, texts, ward_code
+
+
+def largest_deviation(lbbd, labels: dict[str, str]) -> float:
+    """max |P_j - P/k| / (P/k) by hand from the bundled populations."""
+    totals = lbbd.population.groupby(lbbd.population.index.map(labels)).sum()
+    ideal = lbbd.population.sum() / len(totals)
+    return float((totals - ideal).abs().max() / ideal)
+
+
+@pytest.fixture()
+def app(tmp_path, monkeypatch):
+    return start_app(tmp_path / "autosave", monkeypatch)
+
+
+def test_first_screen_shows_the_current_localities_labelled_as_an_assumption(app, lbbd):
+    no_exceptions(app)
+    words = texts(app)
+    assert "Current localities (inferred – an assumption)" in words
+    assert lbbd.source_line.split(".")[0] in words
+    current = lbbd.current.labels.to_dict()
+    assert metric(app, "Largest population deviation") == f"{largest_deviation(lbbd, current):.2%}"
+    assert metric(app, "Wards that move") == "0"
+
+
+def test_edit_map_is_served_locally_and_only_reports_clicks(app):
+    (edit_map,) = maps(app)
+    assert edit_map["js_links"] == ["../../app/static/vendor/leaflet/leaflet.js"]
+    assert edit_map["css_links"] == ["../../app/static/vendor/leaflet/leaflet.css"]
+    assert edit_map["returned_objects"] == ["last_object_clicked"]
+    for part in ("script", "header", "html"):
+        assert not re.search(r"https?://", edit_map[part]), part
+
+
+def move_ward(app, code: str, locality: str):
+    app.selectbox(key="ward_pick").select(code).run()
+    app.selectbox(key=f"move_to_{code}").select(locality).run()
+    return app.button(key="move_ward").click().run()
+
+
+def test_moving_a_ward_updates_plan_map_and_metrics(app, lbbd):
+    goresbrook = ward_code(lbbd, "Goresbrook")
+    move_ward(app, goresbrook, "North")
+    no_exceptions(app)
+    labels = lbbd.current.labels.to_dict() | {goresbrook: "North"}
+    assert metric(app, "Largest population deviation") == f"{largest_deviation(lbbd, labels):.2%}"
+    assert metric(app, "Wards that move") == "1"
+    assert "(edited)" in texts(app)
+    feature = re.search(r'"code": "%s", "current": "East", "locality": "(\w+)"' % goresbrook, maps(app)[0]["script"])
+    assert feature and feature.group(1) == "North"
+
+
+def test_undo_and_redo_buttons(app, lbbd):
+    goresbrook = ward_code(lbbd, "Goresbrook")
+    start = metric(app, "Largest population deviation")
+    assert app.button(key="undo").disabled
+    move_ward(app, goresbrook, "North")
+    moved = metric(app, "Largest population deviation")
+    assert moved != start
+    app.button(key="undo").click().run()
+    assert metric(app, "Largest population deviation") == start
+    assert not app.button(key="redo").disabled
+    app.button(key="redo").click().run()
+    assert metric(app, "Largest population deviation") == moved
+    no_exceptions(app)
+
+
+def test_a_locked_ward_cannot_be_moved_until_unlocked(app, lbbd):
+    abbey = ward_code(lbbd, "Abbey")
+    app.selectbox(key="ward_pick").select(abbey).run()
+    app.button(key="lock_ward").click().run()
+    assert "locked to West" in texts(app)
+    assert app.button(key="move_ward").disabled and app.selectbox(key=f"move_to_{abbey}").disabled
+    assert "Abbey locked to West" in texts(app)  # the ward table's lock summary
+    app.button(key="lock_ward").click().run()  # unlock
+    assert not app.selectbox(key=f"move_to_{abbey}").disabled
+
+
+def test_opening_another_plan_from_the_sidebar(app, lbbd):
+    app.selectbox(key="open_plan").select("PCN areas as localities (approximate)").run()
+    no_exceptions(app)
+    labels = lbbd.pcn.labels.to_dict()  # each ward in the PCN holding most of its residents
+    assert f"{len(set(labels.values()))} localities" in texts(app)
+    assert metric(app, "Largest population deviation") == f"{largest_deviation(lbbd, labels):.2%}"
+    app.button(key="undo").click().run()
+    assert "3 localities" in texts(app)
+
+
+def test_emptying_a_locality_is_refused_in_plain_words(app, lbbd):
+    # West's wards one by one to North: the last move would leave West empty
+    west = [u for u, loc in lbbd.current.labels.items() if loc == "West"]
+    for code in west:
+        move_ward(app, code, "North")
+    no_exceptions(app)
+    assert any("would have no wards left" in e.value for e in app.error)
+    assert "3 localities" in texts(app)
