@@ -22,7 +22,7 @@ from matplotlib.ticker import FuncFormatter
 from analysis.evaluate import Evaluation, evaluate
 from analysis.exports.files import write_bytes
 from analysis.exports.layout import (BODY_SIZE, MARGIN, MUTED, Column, DryPage, Page, footer, plural,
-                                     signed_percent, title_block)
+                                     signed_percent, text_width, title_block, two_lines)
 from analysis.exports.map_png import plan_figure
 from analysis.metrics.definitions import METRICS
 from analysis.palette import OUTLINE, TOLERANCE_BAND, locality_colours
@@ -121,7 +121,7 @@ def comparison_page(area: StudyArea, plans: list[Plan], results: list[Evaluation
     page.text(chart_left, top, "Population balance", BODY_SIZE + 1.5, weight="bold")
     page.text(chart_left, top - 0.3, f"Each locality's difference from an equal share of residents. Grey band: "
               f"within ±{tolerance:.0%}.", BODY_SIZE - 1, color=MUTED)
-    ax = page.axes(chart_left + 0.55, bottom + 0.55, chart_w - 0.6, top - bottom - 1.15)
+    ax = page.axes(chart_left + 0.55, bottom + 0.75, chart_w - 0.6, top - bottom - 1.5)
     balance_chart(ax, plans, results, tolerance)
     return page.fig
 
@@ -145,19 +145,26 @@ def balance_chart(ax, plans: list[Plan], results: list[Evaluation], tolerance: f
     ax.axhspan(-band, band, color=TOLERANCE_BAND, zorder=0, linewidth=0)
     ax.axhline(0, color=OUTLINE, linewidth=0.9, zorder=2)
     ax.bar(positions, heights, width=0.78, color=colours, edgecolor=OUTLINE, linewidth=0.6, zorder=3)
-    top = max(band, *(abs(h) for h in heights)) * 1.3
-    ax.set_ylim(-top, top)
     ax.set_xlim(-0.8, x - 0.1)
-    for px, h in zip(positions, heights):
-        ax.text(px, h + (0.025 if h >= 0 else -0.025) * top * 2, signed_percent(h / 100), fontsize=7.5,
-                ha="center", va="bottom" if h >= 0 else "top", zorder=4, parse_math=False)
-    longest = max(len(n) for n in names)
-    ax.set_xticks(positions, names, fontsize=7.5, rotation=0 if longest <= 6 else 35,
-                  ha="center" if longest <= 6 else "right")
+    box = ax.get_position()
+    bar_inches = box.width * ax.figure.get_figwidth() / (x + 0.7)
+    values = [signed_percent(h / 100) for h in heights]
+    size = 7.0
+    upright = max(text_width(v, size) for v in values) < bar_inches
+    # Leave room beyond the longest bar for its value label (longer when the labels are turned upright).
+    top = max(band, *(abs(h) for h in heights)) * (1.3 if upright else 1.55)
+    ax.set_ylim(-top, top)
+    for px, h, value in zip(positions, heights, values):
+        ax.annotate(value, (px, h), xytext=(0, 3 if h >= 0 else -3), textcoords="offset points", fontsize=size,
+                    ha="center", va="bottom" if h >= 0 else "top", rotation=0 if upright else 90, zorder=4,
+                    annotation_clip=False)
+    flat = max(text_width(n, size) for n in names) < bar_inches * 0.95
+    ax.set_xticks(positions, names, fontsize=size, rotation=0 if flat else 35, ha="center" if flat else "right",
+                  rotation_mode="anchor")
     ax.tick_params(axis="x", length=0, pad=4)
     for letter, centre in groups:
-        ax.annotate(f"Option {letter}", (centre, 0), xycoords=("data", "axes fraction"), xytext=(0, -30),
-                    textcoords="offset points", ha="center", va="top", fontsize=9, fontweight="bold")
+        ax.text(centre, 1.0, f"Option {letter}", transform=ax.get_xaxis_transform(), ha="center", va="bottom",
+                fontsize=9, fontweight="bold")
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: signed_percent(v / 100, 0) if v else "0%"))
     ax.tick_params(axis="y", labelsize=8)
     ax.set_ylabel("Difference from an equal share of residents", fontsize=8.5, color=MUTED)
@@ -218,7 +225,7 @@ def pcn_matrix(column: Column, plan: Plan, result: Evaluation, size: float) -> N
     rows.append(["All PCN areas", *(f"{t:,.0f}" for t in totals), ""])
     shades.append([None] * (len(plan.localities) + 2))
     bold.append(True)
-    column.table(["PCN", *plan.localities, "In main locality"], rows,
+    column.table(["PCN", *(two_lines(loc, 10) for loc in plan.localities), "In main\nlocality"], rows,
                  ["left", *("right" for _ in plan.localities), "right"], size=size, bold=bold,
                  cell_colours=shades, gid="pcn-matrix")
 

@@ -44,15 +44,6 @@ def anchor_point(polygon: BaseGeometry) -> tuple[float, float]:
     return float(point.x), float(point.y)
 
 
-def two_lines(name: str, longest: int = 12) -> str:
-    """Split a long name onto two lines at the space nearest its middle."""
-    if len(name) <= longest or " " not in name:
-        return name
-    spaces = [i for i, c in enumerate(name) if c == " "]
-    cut = min(spaces, key=lambda i: abs(i - len(name) / 2))
-    return name[:cut] + "\n" + name[cut + 1:]
-
-
 def _overlaps(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:
     """Which of ``boxes`` (n × 4: x0, y0, x1, y1) intersect ``box``."""
     if not len(boxes):

@@ -239,8 +239,15 @@ class Column:
                                color=colour, gid=gid)
                 x += w
 
-        cells(header, self.y, ["bold"] * len(header), MUTED)
-        self.y -= row_h
+        header_lines = max(str(h).count("\n") + 1 for h in header)
+        header_h = row_h + line_height(size, 1.2) * (header_lines - 1)
+        x = self.left + swatch_w
+        for value, w, a in zip(header, widths, align):
+            self.page.text(x + (w - 0.06 if a == "right" else 0.0), self.y - header_h + row_h * 0.28, value,
+                           size, ha=a, va="baseline", weight="bold", color=MUTED, gid=gid, linespacing=1.2,
+                           multialignment=a)
+            x += w
+        self.y -= header_h
         self.page.line([self.left, self.left + total], [self.y, self.y], color=RULE, linewidth=0.8)
         for i, row in enumerate(rows):
             if i % 2 == 1:
@@ -281,10 +288,19 @@ class Column:
         self.y -= row_h
 
 
+def two_lines(name: str, longest: int = 12) -> str:
+    """Split a long name onto two lines at the space nearest its middle."""
+    if len(name) <= longest or " " not in name:
+        return name
+    spaces = [i for i, c in enumerate(name) if c == " "]
+    cut = min(spaces, key=lambda i: abs(i - len(name) / 2))
+    return name[:cut] + "\n" + name[cut + 1:]
+
+
 def column_widths(header: Sequence[str], rows: Sequence[Sequence[str]], size: float,
                   gap: float = 0.22) -> list[float]:
     """Each column's width in inches: its widest cell (the header in bold) plus a gap."""
-    widths = [text_width(h, size, "bold") for h in header]
+    widths = [max(text_width(line, size, "bold") for line in str(h).split("\n")) for h in header]
     for row in rows:
         widths = [max(w, max(text_width(line, size) for line in str(c).split("\n")))
                   for w, c in zip(widths, row)]

@@ -18,9 +18,10 @@ from matplotlib.transforms import Bbox
 
 from analysis.evaluate import Evaluation, evaluate
 from analysis.exports.files import write_bytes
-from analysis.exports.labels import LabelRequest, anchor_point, place_labels, two_lines
+from analysis.exports.labels import LabelRequest, anchor_point, place_labels
 from analysis.exports.layout import (BODY_SIZE, MARGIN, MUTED, PNG_DPI, Column, DryPage, Page, footer,
-                                     north_arrow, plural, scale_bar, signed_percent, title_block)
+                                     north_arrow, plural, scale_bar, signed_percent, title_block,
+                                     two_lines)
 from analysis.geometry import dissolve_plan
 from analysis.metrics.definitions import metric
 from analysis.palette import OUTLINE, PCN_OUTLINE, PRACTICE, locality_colours
@@ -32,7 +33,7 @@ KEY_FIGURES = ("max_abs_deviation", "population_range", "contiguous", "polsby_po
 """The metrics shown beside the map (the PDF pack's comparison page shows every metric)."""
 
 PRACTICE_LAYER = "practices"
-MAP_SHARE = 0.56
+MAP_SHARE = 0.52
 """Widest the map may be, as a share of the page width."""
 
 WARD_EDGE = "#FFFFFF"
@@ -60,9 +61,14 @@ def draw_plan_map(ax, area: StudyArea, plan: Plan, *, show_pcns: bool = True,
     colours = locality_colours(plan.localities)
     units = area.units
     minx, miny, maxx, maxy = _map_extent(area)
-    ax.set_xlim(minx, maxx)
-    ax.set_ylim(miny, maxy)
-    ax.set_aspect("equal", adjustable="datalim")
+    # Widen the extent to the axes' shape so one data metre is as long across as up (true scale).
+    box = ax.get_position()
+    box_ratio = (box.width * ax.figure.get_figwidth()) / (box.height * ax.figure.get_figheight())
+    cx, cy, half_w, half_h = (minx + maxx) / 2, (miny + maxy) / 2, (maxx - minx) / 2, (maxy - miny) / 2
+    half_w, half_h = max(half_w, half_h * box_ratio), max(half_h, half_w / box_ratio)
+    ax.set_xlim(cx - half_w, cx + half_w)
+    ax.set_ylim(cy - half_h, cy + half_h)
+    ax.set_aspect("equal", adjustable="box")
     ax.set_axis_off()
     units.plot(ax=ax, color=[colours[label] for label in plan.labels], edgecolor=WARD_EDGE, linewidth=0.8,
                zorder=1)
@@ -150,16 +156,20 @@ def metrics_table(column: Column, result: Evaluation, keys: tuple[str, ...], siz
 
 
 def side_panel(page: Page, area: StudyArea, plan: Plan, result: Evaluation, box: tuple[float, float, float],
-               size: float, show_pcns: bool, show_practices: bool, notes: list[str]) -> tuple[float, bool]:
-    """Legend and key figures side by side, the map key, wards that move and the notes.
+               size: float, show_pcns: bool, show_practices: bool, notes: list[str],
+               stacked: bool = False) -> tuple[float, bool]:
+    """Legend and key figures side by side (or one above the other), the map key, wards that move and the notes.
 
     Returns the lowest y reached and whether a table came out wider than its column.
     """
     left, top, width = box
-    legend = Column(page, left, top, width * 0.55)
+    legend = Column(page, left, top, width if stacked else width * 0.55)
     legend.heading(plural(area.manifest.locality_label).capitalize(), size + 1, gid="legend-heading")
     legend_width = legend_table(legend, area, plan, result, size)
-    figures = Column(page, left + legend_width + 0.35, top, width - legend_width - 0.35)
+    if stacked:
+        figures = Column(page, left, legend.y - 0.02, width)
+    else:
+        figures = Column(page, left + legend_width + 0.35, top, width - legend_width - 0.35)
     figures.heading("Key figures", size + 1)
     metrics_table(figures, result, KEY_FIGURES, size - 1.5)
     below = Column(page, left, min(legend.y, figures.y) - 0.02, width)
@@ -192,13 +202,16 @@ def plan_figure(area: StudyArea, plan: Plan, *, title: str | None = None, show_p
     panel_left = MARGIN + width + 0.35
     box = (panel_left, top, page.width - MARGIN - panel_left)
     notes = area.assumption_notes
-    size = BODY_SIZE + 1
-    while size > 7:
-        lowest, overflow = side_panel(DryPage(), area, plan, result, box, size, show_pcns, show_practices, notes)
+    # The largest type that fits; at equal size, legend and key figures side by side rather than stacked.
+    choices = [(stack, BODY_SIZE + 1 - 0.5 * i) for i in range(9) for stack in (False, True)]
+    stacked, size = choices[-1]
+    for option in choices:
+        lowest, overflow = side_panel(DryPage(), area, plan, result, box, option[1], show_pcns, show_practices,
+                                      notes, option[0])
         if lowest >= bottom and not overflow:
+            stacked, size = option
             break
-        size -= 0.5
-    side_panel(page, area, plan, result, box, size, show_pcns, show_practices, notes)
+    side_panel(page, area, plan, result, box, size, show_pcns, show_practices, notes, stacked)
     return page.fig
 
 
