@@ -34,9 +34,9 @@ from geo.webmap import MapOptions, legend_html, map_legend, plan_map, unit_at
 
 APP_DIR = Path(__file__).resolve().parent
 VIEWS = ("Map & edit", "Propose", "Compare", "Bring data", "Brief")
+# Uploads take any file name, so a wrong kind of file gets localign's own plain-language message.
 FILE_TYPES_TEXT = {"plan": "CSV, GeoJSON, GeoPackage or zipped Shapefile",
                    "layer": "GeoJSON, GeoPackage or zipped Shapefile"}
-"""Uploads take any file name, so a wrong kind of file gets localign's own plain-language message."""
 MAP_HEIGHT = 600
 log = logging.getLogger("localign.app")
 

@@ -165,6 +165,9 @@ class _MapDecoration(MacroElement):
 (function () {
   var map = {{ this._parent.get_name() }};
   map.getContainer().style.background = {{ this.background|tojson }};
+  // fit the study area at once (no zoom animation), leaving room on the right for the legend
+  map.fitBounds({{ this.bounds|tojson }}, {paddingTopLeft: [14, 14],
+                paddingBottomRight: [{{ this.right_padding }}, 14], animate: false});
   {% if this.legend_html %}
   var legend = L.control({position: 'bottomright'});
   legend.onAdd = function () {
@@ -180,10 +183,12 @@ class _MapDecoration(MacroElement):
 {% endmacro %}
 """)
 
-    def __init__(self, legend_html: str, background: str = BACKGROUND) -> None:
+    def __init__(self, legend_html: str, bounds: list[list[float]], background: str = BACKGROUND) -> None:
         super().__init__()
         self._name = "MapDecoration"
         self.legend_html = legend_html
+        self.bounds = bounds
+        self.right_padding = LEGEND_WIDTH + 24 if legend_html else 14
         self.background = background
 
 
@@ -255,11 +260,8 @@ def plan_map(area: StudyArea, plan: PlanLayer, options: MapOptions = MapOptions(
     colours = {**DEFAULT_REFERENCE_COLOURS, **(reference_colours or {})}
     bounds = area.units_lonlat.total_bounds
     m = folium.Map(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2], tiles=None,
-                   zoom_snap=0.25, zoom_delta=0.5, control_scale=True, prefer_canvas=False,
+                   zoom_start=12, zoom_snap=0.25, zoom_delta=0.5, control_scale=True, prefer_canvas=False,
                    height=options.height)
-    # leave room on the right for the legend, so it never covers a ward
-    m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]], padding_top_left=(14, 14),
-                 padding_bottom_right=(LEGEND_WIDTH + 24 if options.legend else 14, 14))
     if options.street_map:
         folium.TileLayer(STREET_MAP_URL, attr=STREET_MAP_ATTRIBUTION, name=STREET_LAYER, overlay=True,
                          control=True, show=False, opacity=0.55).add_to(m)
@@ -337,7 +339,7 @@ def plan_map(area: StudyArea, plan: PlanLayer, options: MapOptions = MapOptions(
             group.add_to(m)
 
     legend = legend_html(plan.title, map_legend(area, plan, options, colours), plan.note) if options.legend else ""
-    _MapDecoration(legend).add_to(m)
+    _MapDecoration(legend, [[bounds[1], bounds[0]], [bounds[3], bounds[2]]]).add_to(m)
 
     if options.layer_control:
         folium.LayerControl(position="topright", collapsed=True).add_to(m)
