@@ -6,11 +6,14 @@ optimiser and the sampler all score through ``PlanScorer`` so a plan gets the sa
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 
 import numpy as np
 
 from analysis.evaluate import EvaluationContext
+from analysis.metrics.definitions import PCN_BADLY_SPLIT_SHARE, PCN_SPLIT_SHARE
+from analysis.score_kernel import UnitData, score_plans
 from analysis.metrics import compactness, continuity, pcn_alignment, population
 from geo.adjacency import Adjacency
 from geo.bundle import StudyArea
@@ -27,7 +30,8 @@ OBJECTIVE_METRICS = {
 }
 """Which metric measures each objective, and which direction is better."""
 
-CHUNK = 65_536
+MAX_KERNEL_MATCHINGS = 50_000
+"""Up to this many one-to-one matchings per plan are all tried in the compiled loop; beyond, the Hungarian algorithm."""
 
 
 @dataclass(frozen=True)
@@ -99,7 +103,11 @@ class ScoreTable:
 
 
 class PlanScorer:
-    """Scores plans of k localities on one study area and adjacency, vectorised over plans."""
+    """Scores plans of k localities on one study area and adjacency, vectorised over plans.
+
+    The hot path is one compiled pass per plan (analysis.score_kernel) that evaluates the formulas of
+    analysis.metrics; ``score_reference`` computes the same table with those numpy functions directly.
+    """
 
     def __init__(self, area: StudyArea, k: int, adjacency: Adjacency = "rook") -> None:
         ctx = EvaluationContext.of(area, adjacency)
@@ -116,21 +124,52 @@ class PlanScorer:
             self.current_codes, self.current_k = ctx.current.codes(), ctx.current.k
         else:
             self.current_codes, self.current_k = np.zeros(n, dtype=np.int64), 1
+        self.units = UnitData(
+            np.ascontiguousarray(self.population, dtype=np.float64), self.shapes.area_m2, self.shapes.perimeter_m,
+            np.ascontiguousarray(self.pcn_people, dtype=np.float64), self.current_codes.astype(np.int64),
+            self.current_k, self.edge_a, self.edge_b, self.shapes.edge_a, self.shapes.edge_b,
+            self.shapes.edge_shared_m)
+        count = math.perm(max(k, self.current_k), min(k, self.current_k))
+        self.maps = continuity._injective_maps(k, self.current_k) \
+            if count <= MAX_KERNEL_MATCHINGS else None
+
+    def _checked(self, codes: np.ndarray) -> np.ndarray:
+        codes = np.atleast_2d(np.asarray(codes))
+        if codes.shape[1] != len(self.population):
+            raise ValueError(f"plans have {codes.shape[1]} units; the study area has {len(self.population)}")
+        if codes.dtype.kind not in "iu":
+            codes = codes.astype(np.int64)
+        if len(codes) and (codes.min() < 0 or codes.max() >= self.k):
+            raise ValueError(f"locality indices must lie in 0..{self.k - 1}")
+        return codes
 
     def score(self, codes: np.ndarray) -> ScoreTable:
-        """Score plans given as locality indices, shape (N, n) (or (n,) for one plan)."""
-        codes = np.atleast_2d(codes)
-        return ScoreTable.concat([self._score_chunk(codes[i:i + CHUNK]) for i in range(0, len(codes), CHUNK)]) \
-            if len(codes) else self._score_chunk(codes)
+        """Score plans given as locality indices 0..k−1, shape (N, n) (or (n,) for one plan); int8 codes are fine."""
+        codes = self._checked(codes)
+        out = score_plans(codes, self.k, self.units, self.maps, self.total, PCN_SPLIT_SHARE, PCN_BADLY_SPLIT_SHARE)
+        if self.maps is None:  # too many matchings to try each: the Hungarian algorithm, plan by plan
+            match = np.stack([continuity.best_matching(s) for s in out["shared"]]) if len(codes) \
+                else np.zeros((0, self.k), dtype=np.int64)
+            out["kept"] = continuity.retained(out["shared"], match)
+            out["wards_moved"] = continuity.moved_units(codes, self.current_codes, match).sum(axis=-1) \
+                if len(codes) else np.zeros(0, dtype=np.int64)
+        kept = out.pop("kept")
+        for key in ("shared", "match"):
+            out.pop(key)
+        if self.pcn_people.shape[1] == 0:
+            out["pcn_nesting"][:] = 1.0
+        return ScoreTable(**out, retained_share=kept / self.total, population_moved=self.total - kept)
 
-    def _score_chunk(self, codes: np.ndarray) -> ScoreTable:
+    def score_reference(self, codes: np.ndarray) -> ScoreTable:
+        """The same table computed with the numpy metric functions of analysis.metrics (slower; the definition)."""
+        codes = self._checked(codes)
         k, total = self.k, self.total
         onehot = [(codes == j) for j in range(k)]
         pops = np.stack([m @ self.population for m in onehot], axis=-1)
         areas = compactness.locality_areas(codes, self.shapes, k)
         perimeters = compactness.locality_perimeters(codes, self.shapes, k)
         pp = compactness.polsby_popper(areas, perimeters)
-        residents = np.stack([m.astype(float) @ self.pcn_people for m in onehot], axis=-2)
+        residents = pcn_alignment.residents_by_locality_and_group(codes, self.pcn_people, k)
         shared = continuity.shared_residents(codes, self.current_codes, self.population, k, self.current_k)
         match = continuity.best_matchings(shared) if len(codes) else np.zeros((0, k), dtype=np.int64)
         kept = continuity.retained(shared, match)

@@ -1,0 +1,428 @@
+"""Compiled search kernels: connected k-partitions of a graph of at most 63 units, as 64-bit unit masks.
+
+A partition is listed once, in canonical order: part 0 holds unit 0 and each next part holds the lowest
+unit not yet placed; the last part is the connected remainder. Parts are grown by the include/exclude
+frontier recursion (every connected set containing a root exactly once), with population bounds that
+prune while growing. Masks are int64 (bit i = unit i; n <= 63 keeps them non-negative).
+
+``bounds`` is a float array [k, P, tol, lower, upper]: a part's population s fits when |k·s − P| <= tol
+(exactly analysis.metrics.population.within_tolerance, tol = d·P·(1 + 1e−12), or inf without bounds);
+``lower``/``upper`` are slightly widened part-population limits used only to prune remainders.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, types
+from numba.typed import Dict, List
+from numba.cpython.unsafe.numbers import trailing_zeros
+
+K, TOTAL, TOL, LOWER, UPPER = 0, 1, 2, 3, 4
+
+_LEVEL_MEMO = types.DictType(types.int64, types.int64)
+
+STATUS_DONE, STATUS_BUDGET = 0, 1
+"""Kernel outcomes: finished, or stopped because the node budget ran out."""
+
+
+@njit(cache=True, inline="always")
+def _fits(s, bounds):
+    return abs(bounds[K] * s - bounds[TOTAL]) <= bounds[TOL]
+
+
+@njit(cache=True, inline="always")
+def _too_big(s, bounds):
+    return bounds[K] * s - bounds[TOTAL] > bounds[TOL]
+
+
+@njit(cache=True, inline="always")
+def _two_or_more(mask):
+    return (mask & (mask - 1)) != 0
+
+
+@njit(cache=True)
+def _component(seed, within, nb, pop):
+    """The connected component of ``within`` containing ``seed`` (a one-bit mask), its population and size."""
+    comp = seed
+    frontier = seed
+    total = 0.0
+    size = 0
+    while frontier != 0:
+        grown = np.int64(0)
+        f = frontier
+        while f != 0:
+            i = trailing_zeros(f)
+            grown |= nb[i]
+            total += pop[i]
+            size += 1
+            f &= f - 1
+        frontier = grown & within & ~comp
+        comp |= frontier
+    return comp, total, size
+
+
+@njit(cache=True)
+def _remainder_check(rem, excluded, parts_left, nb, pop, bounds, together, apart):
+    """Whether the units ``rem`` could still form ``parts_left`` connected parts within bounds (never wrongly False;
+    exact when one part is left), and whether no larger part can help: True when the ``excluded`` units (which stay
+    in the remainder whatever the part grows into) already lie in more components than there are parts left."""
+    if rem == 0:
+        return False, True
+    ok = True
+    touching = 0
+    rest = rem
+    ncomp = 0
+    sum_lo = 0
+    sum_hi = 0
+    while rest != 0:
+        pending = excluded & rest
+        seed = (pending & -pending) if pending != 0 else (rest & -rest)
+        if pending == 0 and not ok:
+            break
+        comp, cpop, csize = _component(seed, rest, nb, pop)
+        rest &= ~comp
+        ncomp += 1
+        if pending != 0:
+            touching += 1
+            if touching > parts_left:
+                return False, True
+        if not ok:
+            continue
+        if ncomp > parts_left:
+            ok = False
+            continue
+        for g in range(len(together)):
+            inside = together[g] & comp
+            if inside != 0 and inside != (together[g] & rem):
+                ok = False
+        if parts_left == 1:
+            if rest != 0 or not _fits(cpop, bounds):
+                ok = False
+            for g in range(len(apart)):
+                if _two_or_more(apart[g] & comp):
+                    ok = False
+            continue
+        lo = 1
+        if bounds[UPPER] < np.inf and bounds[UPPER] > 0:
+            lo = max(1, int(np.ceil(cpop / bounds[UPPER])))
+        hi = csize
+        if bounds[LOWER] > 0:
+            hi = min(csize, int(np.floor(cpop / bounds[LOWER])))
+        if lo > hi:
+            ok = False
+        sum_lo += lo
+        sum_hi += hi
+    if ok and parts_left > 1:
+        ok = sum_lo <= parts_left <= sum_hi
+    return ok, False
+
+
+@njit(cache=True)
+def _remainder_ok(rem, parts_left, nb, pop, bounds, together, apart):
+    """Whether the units ``rem`` could still form ``parts_left`` connected parts within bounds (see _remainder_check)."""
+    return _remainder_check(rem, np.int64(0), parts_left, nb, pop, bounds, together, apart)[0]
+
+
+@njit(cache=True, inline="always")
+def _child_ok(s_child, f_child, spop, bounds, together, apart):
+    """Whether a grown part can still lead to a valid part: not over the upper bound, no 'apart' pair inside,
+    no 'together' group half inside with a member already excluded."""
+    if _too_big(spop, bounds):
+        return False
+    for g in range(len(apart)):
+        if _two_or_more(apart[g] & s_child):
+            return False
+    excluded = f_child & ~s_child
+    for g in range(len(together)):
+        if (together[g] & s_child) != 0 and (together[g] & excluded) != 0:
+            return False
+    return True
+
+
+@njit(cache=True, inline="always")
+def _part_ok(s, spop, bounds, together):
+    if not _fits(spop, bounds):
+        return False
+    for g in range(len(together)):
+        inside = together[g] & s
+        if inside != 0 and inside != together[g]:
+            return False
+    return True
+
+
+@njit(cache=True)
+def _grow(buf, count):
+    if count < len(buf):
+        return buf
+    bigger = np.empty(max(16, 2 * len(buf)), dtype=buf.dtype)
+    bigger[:count] = buf[:count]
+    return bigger
+
+
+@njit(cache=True)
+def workspace(n):
+    """Scratch stacks for generate_parts: grown set, candidates, excluded-or-inside (int64) and population."""
+    return np.empty((3, n + 1), dtype=np.int64), np.empty(n + 1, dtype=np.float64)
+
+
+@njit(cache=True)
+def generate_parts(remaining, parts_left, nb, pop, bounds, together, apart, store, buf, start, budget, work, p_stack):
+    """Every valid next part: a connected set holding the lowest unit of ``remaining`` whose population fits and
+    whose complement can still make ``parts_left`` parts. Stored in buf[start:] when ``store``.
+
+    Returns (number of parts, buffer (maybe reallocated), nodes visited, status).
+    """
+    s_stack = work[0]
+    c_stack = work[1]
+    f_stack = work[2]
+    root = trailing_zeros(remaining)
+    count = 0
+    nodes = 0
+    bit = np.int64(1) << root
+    if not _child_ok(bit, bit, pop[root], bounds, together, apart):
+        return 0, buf, 0, STATUS_DONE
+    s_stack[0] = bit
+    f_stack[0] = bit
+    c_stack[0] = nb[root] & remaining & ~bit
+    p_stack[0] = pop[root]
+    t = 0
+    entered = True
+    while t >= 0:
+        if entered:
+            entered = False
+            nodes += 1
+            if nodes > budget:
+                return count, buf, nodes, STATUS_BUDGET
+            s = s_stack[t]
+            ok, dead = _remainder_check(remaining & ~s, f_stack[t] & ~s, parts_left, nb, pop, bounds, together, apart)
+            if ok and _part_ok(s, p_stack[t], bounds, together):
+                if store:
+                    buf = _grow(buf, start + count)
+                    buf[start + count] = s
+                count += 1
+            if dead:
+                t -= 1
+                continue
+        c = c_stack[t]
+        if c == 0:
+            t -= 1
+            continue
+        u = trailing_zeros(c)
+        ubit = np.int64(1) << u
+        c_stack[t] = c & ~ubit
+        f_child = f_stack[t] | ubit
+        f_stack[t] = f_child
+        s_child = s_stack[t] | ubit
+        spop = p_stack[t] + pop[u]
+        if not _child_ok(s_child, f_child, spop, bounds, together, apart):
+            continue
+        s_stack[t + 1] = s_child
+        f_stack[t + 1] = f_child
+        c_stack[t + 1] = c_stack[t] | (nb[u] & remaining & ~f_child)
+        p_stack[t + 1] = spop
+        t += 1
+        entered = True
+    return count, buf, nodes, STATUS_DONE
+
+
+@njit(cache=True)
+def _emit(out, count, parts, last, k):
+    if count == out.shape[0]:
+        bigger = np.empty((max(16, 2 * out.shape[0]), k), dtype=np.int64)
+        bigger[:count] = out[:count]
+        out = bigger
+    for p in range(k - 1):
+        out[count, p] = parts[p]
+    out[count, k - 1] = last
+    return out
+
+
+@njit(cache=True)
+def new_memo():
+    """The memo of a search: per level, remaining units -> slot; per slot the first index and number of its parts in
+    ``parts`` and its number of completions (−1 until known). The same remainder at the same level always has the
+    same next parts and completions, so each is searched once (for the bundled wards, 7,424 distinct final remainders
+    serve 132,902 prefixes)."""
+    slots = List.empty_list(_LEVEL_MEMO)
+    for _ in range(64):
+        slots.append(Dict.empty(key_type=types.int64, value_type=types.int64))
+    parts = List.empty_list(types.int64)
+    first = List.empty_list(types.int64)
+    size = List.empty_list(types.int64)
+    completions = List.empty_list(types.int64)
+    return slots, parts, first, size, completions
+
+
+@njit(cache=True)
+def _slot(remaining, level, k, nb, pop, bounds, together, apart, memo, keep_last, buf, budget, work, p_stack):
+    """The memo slot of ``remaining`` at ``level``, searching its next parts if new. Parts of the last generated level
+    are kept only when ``keep_last`` (counting needs just their number). Returns (slot, buffer, nodes, status)."""
+    slots, parts, first, size, completions = memo
+    at_level = slots[level]
+    if remaining in at_level:
+        return at_level[remaining], buf, 0, STATUS_DONE
+    final = level == k - 2
+    got, buf, nodes, status = generate_parts(remaining, k - 1 - level, nb, pop, bounds, together, apart,
+                                             keep_last or not final, buf, 0, budget, work, p_stack)
+    if status != STATUS_DONE:
+        return -1, buf, nodes, status
+    slot = len(first)
+    first.append(len(parts))
+    size.append(got)
+    if keep_last or not final:
+        for i in range(got):
+            parts.append(buf[i])
+    completions.append(got if final else -1)
+    at_level[remaining] = slot
+    return slot, buf, nodes, STATUS_DONE
+
+
+@njit(cache=True, nogil=True)
+def complete_partitions(firsts, full, k, nb, pop, bounds, together, apart, store, budget, memo):
+    """Every partition whose first part is one of ``firsts`` (valid first parts of ``full``): the count, and with
+    ``store`` the partitions as rows of k part masks. ``memo`` (from new_memo) carries over between calls.
+
+    Returns (count, part masks (count, k) or empty, nodes visited, status).
+    """
+    slots, parts, first, size, completions = memo
+    out = np.empty((16 if store else 0, k), dtype=np.int64)
+    count = 0
+    nodes = 0
+    chosen = np.zeros(k, dtype=np.int64)
+    rem = np.zeros(k, dtype=np.int64)
+    slot = np.zeros(k, dtype=np.int64)
+    pos = np.zeros(k, dtype=np.int64)
+    acc = np.zeros(k, dtype=np.int64)
+    buf = np.empty(1024, dtype=np.int64)
+    work, p_stack = workspace(len(nb))
+    for f in range(len(firsts)):
+        chosen[0] = firsts[f]
+        if k == 2:
+            if store:
+                out = _emit(out, count, chosen, full & ~firsts[f], k)
+            count += 1
+            continue
+        p = 1
+        rem[1] = full & ~firsts[f]
+        sl, buf, used, status = _slot(rem[1], 1, k, nb, pop, bounds, together, apart, memo, store, buf,
+                                      budget - nodes, work, p_stack)
+        nodes += used
+        if status != STATUS_DONE:
+            return count, out[:count], nodes, status
+        if not store and completions[sl] >= 0:
+            count += completions[sl]
+            continue
+        slot[1] = sl
+        pos[1] = first[sl]
+        acc[1] = 0
+        while True:
+            sl = slot[p]
+            if p == k - 2 and store:  # the last generated level: emit every partition it completes
+                for i in range(first[sl], first[sl] + size[sl]):
+                    chosen[p] = parts[i]
+                    out = _emit(out, count, chosen, rem[p] & ~parts[i], k)
+                    count += 1
+                pos[p] = first[sl] + size[sl]
+            if pos[p] < first[sl] + size[sl]:
+                part = parts[pos[p]]
+                pos[p] += 1
+                chosen[p] = part
+                nxt, buf, used, status = _slot(rem[p] & ~part, p + 1, k, nb, pop, bounds, together, apart, memo,
+                                               store, buf, budget - nodes, work, p_stack)
+                nodes += used
+                if status != STATUS_DONE:
+                    return count, out[:count], nodes, status
+                if not store and completions[nxt] >= 0:
+                    acc[p] += completions[nxt]
+                    continue
+                p += 1
+                rem[p] = rem[p - 1] & ~part
+                slot[p] = nxt
+                pos[p] = first[nxt]
+                acc[p] = 0
+                continue
+            if not store:
+                completions[sl] = acc[p]
+            if p == 1:
+                if not store:
+                    count += acc[1]
+                break
+            p -= 1
+            acc[p] += acc[p + 1]
+    return count, out[:count], nodes, STATUS_DONE
+
+
+@njit(cache=True)
+def masks_to_codes(masks, n):
+    """Locality index (int8) of each unit for partitions given as rows of part masks."""
+    codes = np.empty((masks.shape[0], n), dtype=np.int8)
+    for r in range(masks.shape[0]):
+        for p in range(masks.shape[1]):
+            m = masks[r, p]
+            while m != 0:
+                codes[r, trailing_zeros(m)] = p
+                m &= m - 1
+    return codes
+
+
+@njit(cache=True)
+def knuth_estimate(full, k, nb, pop, bounds, together, apart, probes, seed):
+    """Knuth's random-probe estimate of the number of partitions: the mean over probes of the product of branching
+    factors along a random root-to-leaf path of the search tree (0 for a dead end). Returns (mean, std error)."""
+    np.random.seed(seed)
+    total = 0.0
+    total_sq = 0.0
+    grow = np.zeros(len(nb) + 1, dtype=np.int64)  # slot 0 stands for 'close the part' when that is a choice
+    for _ in range(probes):
+        est = 1.0
+        remaining = full
+        parts_left = k - 1
+        root = trailing_zeros(remaining)
+        s = np.int64(1) << root
+        f = s
+        c = nb[root] & remaining & ~s
+        spop = pop[root]
+        if not _child_ok(s, f, spop, bounds, together, apart):
+            est = 0.0
+        while est > 0.0:
+            close = _part_ok(s, spop, bounds, together) and \
+                _remainder_ok(remaining & ~s, parts_left, nb, pop, bounds, together, apart)
+            choices = 1 if close else 0
+            cc = c
+            while cc != 0:  # the growth choices that can still lead to a valid part
+                u = trailing_zeros(cc)
+                ubit = np.int64(1) << u
+                if _child_ok(s | ubit, f | (c & (ubit - 1)) | ubit, spop + pop[u], bounds, together, apart):
+                    grow[choices] = u
+                    choices += 1
+                cc &= cc - 1
+            if choices == 0:
+                est = 0.0
+                break
+            est *= choices
+            pick = np.random.randint(0, choices)
+            if close and pick == 0:
+                if parts_left == 1:
+                    break
+                remaining = remaining & ~s
+                parts_left -= 1
+                root = trailing_zeros(remaining)
+                s = np.int64(1) << root
+                f = s
+                c = nb[root] & remaining & ~s
+                spop = pop[root]
+                if not _child_ok(s, f, spop, bounds, together, apart):
+                    est = 0.0
+                continue
+            u = grow[pick]
+            ubit = np.int64(1) << u
+            earlier = c & (ubit - 1)
+            f = f | earlier | ubit
+            s = s | ubit
+            spop = spop + pop[u]
+            c = (c & ~(earlier | ubit)) | (nb[u] & remaining & ~f)
+        total += est
+        total_sq += est * est
+    mean = total / probes
+    var = max(0.0, total_sq / probes - mean * mean)
+    return mean, np.sqrt(var / probes)
