@@ -7,9 +7,9 @@ many plans it takes.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
 from analysis.plan import Plan
 from geo.bundle import StudyArea
@@ -116,4 +116,4 @@ def export(area: StudyArea, plans: Plan | Sequence[Plan], fmt: str, path: str | 
     return write_bytes(export_bytes(area, plans, fmt, **options), path, spec.suffixes)
 
 
-__all__ = ["export", "export_bytes", "FORMATS", "ExportFormat"]
+__all__ = ["FORMATS", "ExportFormat", "export", "export_bytes"]

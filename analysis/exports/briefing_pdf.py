@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 from matplotlib import rc_context
 from matplotlib.backends.backend_pdf import PdfPages
@@ -21,8 +21,20 @@ from matplotlib.ticker import FuncFormatter
 
 from analysis.evaluate import Evaluation, evaluate
 from analysis.exports.files import write_bytes
-from analysis.exports.layout import (BODY_SIZE, MARGIN, MUTED, Column, DryPage, Page, footer, plural,
-                                     signed_percent, text_width, title_block, two_lines)
+from analysis.exports.layout import (
+    BODY_SIZE,
+    MARGIN,
+    MUTED,
+    Column,
+    DryPage,
+    Page,
+    footer,
+    plural,
+    signed_percent,
+    text_width,
+    title_block,
+    two_lines,
+)
 from analysis.exports.map_png import plan_figure
 from analysis.metrics.definitions import METRICS
 from analysis.palette import OUTLINE, TOLERANCE_BAND, locality_colours
@@ -177,7 +189,6 @@ def pcn_page(area: StudyArea, plans: list[Plan], results: list[Evaluation], gene
     """For each option, the residents of each PCN's approximate area by locality (main locality shaded)."""
     page = Page()
     pcn = area.pcn
-    assumption = area.note(pcn.assumption) if pcn is not None else None
     top = title_block(page, "PCNs and localities: residents of each PCN area by locality",
                       "Each row is one Primary Care Network; each number is the residents of its approximate area "
                       "living in that locality. Shaded: the locality holding most of the PCN.")
@@ -288,14 +299,13 @@ def briefing_pdf_bytes(area: StudyArea, plans: Plan | Sequence[Plan], *, toleran
     figures = briefing_figures(area, plans, tolerance=tolerance, generated=generated)
     names = [p.name for p in ([plans] if isinstance(plans, Plan) else plans)]
     buffer = io.BytesIO()
-    with rc_context({"pdf.fonttype": 42}):  # TrueType: text stays searchable and copyable
-        with PdfPages(buffer, metadata={
-            "Title": f"Locality options for {area.manifest.short_name}: briefing pack",
-            "Subject": "; ".join(names), "Author": "localign", "Creator": "localign",
-            "Keywords": "localities, wards, PCN, population balance",
-        }) as pdf:
-            for fig in figures:
-                pdf.savefig(fig)
+    metadata = {"Title": f"Locality options for {area.manifest.short_name}: briefing pack",
+                "Subject": "; ".join(names), "Author": "localign", "Creator": "localign",
+                "Keywords": "localities, wards, PCN, population balance"}
+    # TrueType fonts (type 42) keep the text searchable and copyable.
+    with rc_context({"pdf.fonttype": 42}), PdfPages(buffer, metadata=metadata) as pdf:
+        for fig in figures:
+            pdf.savefig(fig)
     return buffer.getvalue()
 
 
@@ -306,4 +316,4 @@ def briefing_pdf(area: StudyArea, plans: Plan | Sequence[Plan], path: str | Path
     return write_bytes(briefing_pdf_bytes(area, plans, tolerance=tolerance), path, (".pdf",))
 
 
-__all__ = ["briefing_pdf", "briefing_pdf_bytes", "briefing_figures", "MAX_OPTIONS", "DEFAULT_TOLERANCE"]
+__all__ = ["DEFAULT_TOLERANCE", "MAX_OPTIONS", "briefing_figures", "briefing_pdf", "briefing_pdf_bytes"]

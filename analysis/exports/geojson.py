@@ -33,11 +33,13 @@ PCN_SHARE_PREFIX = "pcn_share: "
 
 
 def rfc7946_geometry(geometry: BaseGeometry) -> dict[str, Any]:
-    """A WGS84 geometry as a GeoJSON dict: snapped to the 1e-6 degree grid, valid, exteriors counter-clockwise."""
+    """A WGS84 polygon as a GeoJSON MultiPolygon dict: snapped to the 1e-6 degree grid, valid, exteriors
+    counter-clockwise (one geometry type per layer, as GIS formats such as Shapefile and GeoPackage expect)."""
     snapped = shapely.set_precision(geometry, 10.0 ** -PRECISION)
     if not snapped.is_valid:
         snapped = shapely.make_valid(snapped)
-    oriented = shapely.orient_polygons(snapped, exterior_cw=False)
+    polygons = [g for g in shapely.get_parts(snapped) if g.geom_type == "Polygon" and not g.is_empty]
+    oriented = shapely.orient_polygons(shapely.MultiPolygon(polygons), exterior_cw=False)
     return _rounded(mapping(oriented))
 
 
@@ -54,7 +56,7 @@ def _rounded(value: Any) -> Any:
 def residents(value: float) -> int | float:
     """Residents as a whole number when the estimate is one, else to one decimal place."""
     value = float(value)
-    return int(round(value)) if math.isclose(value, round(value), abs_tol=1e-6) else round(value, 1)
+    return round(value) if math.isclose(value, round(value), abs_tol=1e-6) else round(value, 1)
 
 
 def _metadata(area: StudyArea, plan: Plan, kind: str, fields: dict[str, str],
@@ -162,5 +164,11 @@ def write_geojson(data: dict[str, Any], path: str | Path) -> Path:
     return write_bytes(geojson_text(data).encode("utf-8"), path, (".geojson", ".json"))
 
 
-__all__ = ["localities_geojson", "wards_geojson", "write_geojson", "geojson_text", "rfc7946_geometry",
-           "PRECISION"]
+__all__ = [
+    "PRECISION",
+    "geojson_text",
+    "localities_geojson",
+    "rfc7946_geometry",
+    "wards_geojson",
+    "write_geojson",
+]

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Sequence
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
@@ -390,7 +390,7 @@ def north_arrow(ax, area: StudyArea, size: float = 13) -> None:
     cx, cy = x1 - (x1 - x0) * 0.05, y1 - (y1 - y0) * 0.15
     dx, dy = -math.sin(angle) * length, math.cos(angle) * length
     ax.annotate("", xy=(cx + dx / 2, cy + dy / 2), xytext=(cx - dx / 2, cy - dy / 2), zorder=20,
-                arrowprops=dict(arrowstyle="-|>,head_length=0.9,head_width=0.45", color="#222222", lw=2.2),
+                arrowprops={"arrowstyle": "-|>,head_length=0.9,head_width=0.45", "color": "#222222", "lw": 2.2},
                 gid="north-arrow")
     ax.text(cx + dx * 0.62, cy + dy * 0.62, "N", fontsize=size, fontweight="bold", ha="center", va="bottom",
             zorder=20, family=FONT, gid="north-arrow")

@@ -19,9 +19,22 @@ from matplotlib.transforms import Bbox
 from analysis.evaluate import Evaluation, evaluate
 from analysis.exports.files import write_bytes
 from analysis.exports.labels import LabelRequest, anchor_point, place_labels
-from analysis.exports.layout import (BODY_SIZE, MARGIN, MUTED, PNG_DPI, Column, DryPage, Page, footer,
-                                     north_arrow, plural, scale_bar, signed_percent, title_block,
-                                     two_lines)
+from analysis.exports.layout import (
+    BODY_SIZE,
+    MARGIN,
+    MUTED,
+    PNG_DPI,
+    Column,
+    DryPage,
+    Page,
+    footer,
+    north_arrow,
+    plural,
+    scale_bar,
+    signed_percent,
+    title_block,
+    two_lines,
+)
 from analysis.geometry import dissolve_plan
 from analysis.metrics.definitions import metric
 from analysis.palette import OUTLINE, PCN_OUTLINE, PRACTICE, locality_colours
@@ -232,4 +245,4 @@ def plan_png_bytes(area: StudyArea, plan: Plan, *, title: str | None = None, sho
     return buffer.getvalue()
 
 
-__all__ = ["render_plan_png", "plan_png_bytes", "plan_figure", "draw_plan_map", "KEY_FIGURES"]
+__all__ = ["KEY_FIGURES", "draw_plan_map", "plan_figure", "plan_png_bytes", "render_plan_png"]

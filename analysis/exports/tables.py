@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from typing import Sequence
+from collections.abc import Sequence
 
 from analysis.evaluate import Evaluation, evaluate
 from analysis.metrics.definitions import METRICS
@@ -83,4 +83,4 @@ def metrics_csv(area: StudyArea, plans: Plan | Sequence[Plan], generated: dt.dat
     return _csv_text(metrics_rows(area, plans) + [[]] + trailing_notes(area, generated))
 
 
-__all__ = ["assignment_csv", "metrics_csv", "metrics_rows", "trailing_notes", "METRICS_CSV_ENCODING"]
+__all__ = ["METRICS_CSV_ENCODING", "assignment_csv", "metrics_csv", "metrics_rows", "trailing_notes"]
