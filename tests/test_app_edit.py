@@ -102,3 +102,10 @@ def test_emptying_a_locality_is_refused_in_plain_words(app, lbbd):
     no_exceptions(app)
     assert any("would have no wards left" in e.value for e in app.error)
     assert "3 localities" in texts(app)
+
+
+def test_a_split_locality_is_warned_about_by_ward_name(app, lbbd):
+    move_ward(app, ward_code(lbbd, "Chadwell Heath"), "West")
+    warnings = [w.value for w in app.warning]
+    assert any("West is in 2 separate pieces" in w and "Chadwell Heath" in w for w in warnings)
+    assert metric(app, "Every locality in one piece") == "no"
