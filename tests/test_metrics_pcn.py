@@ -9,7 +9,7 @@ import pytest
 from analysis.evaluate import evaluate
 from analysis.metrics import pcn_alignment
 from analysis.plan import current_plan
-from synthetic import grid_cells, make_area, plan_of
+from synthetic import grid_cells, make_area, plan_of, random_connected_plan
 
 POPULATION = {"c0r0": 90, "c1r0": 10, "c2r0": 55, "c0r1": 45, "c1r1": 60, "c2r1": 40}
 PCNS = {"c0r0": "P", "c1r0": "P", "c2r0": "Q", "c0r1": "Q", "c1r1": "R", "c2r1": "R"}
@@ -90,3 +90,18 @@ def test_merging_two_localities_never_lowers_nesting(lbbd):
     before, after = evaluate(lbbd, current), evaluate(lbbd, merged)
     assert after.pcn_nesting >= before.pcn_nesting
     assert after.pcns_split <= before.pcns_split
+
+
+def test_nesting_and_balance_trade_off_in_the_bundle(lbbd):
+    """North PCN alone holds about 74,000 residents, 35 % more than an equal share of four localities, so a
+    four-locality plan that keeps it whole cannot also be balanced: the metrics show both sides."""
+    north = lbbd.pcn.people["North PCN"].sum()
+    assert north / (218_865 / 4) - 1 > 0.35
+    for seed in range(5):
+        result = evaluate(lbbd, random_connected_plan(lbbd, 4, seed))
+        main = result.pcn_main_locality["North PCN"]
+        share = result.pcn_share_in_main_locality["North PCN"]
+        # the locality holding most of North PCN is at least as far above an equal share as that part of it
+        assert result.deviations[main] >= share * north / (218_865 / 4) - 1 - 1e-9
+        if share == 1.0:
+            assert result.max_abs_deviation > 0.35
