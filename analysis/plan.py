@@ -110,7 +110,7 @@ def label_problem(label: str) -> str | None:
     """
     if len(label) > MAX_LABEL_LENGTH:
         return f"is {len(label)} characters long (at most {MAX_LABEL_LENGTH})"
-    if any(unicodedata.category(ch) == "Cc" for ch in label):
+    if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in label):
         return "contains control characters (such as tabs or line breaks)"
     if label.startswith(_FORMULA_STARTS) or (label.startswith("-") and not _is_number(label)):
         return f"starts with '{label[0]}', which spreadsheets run as a formula"
@@ -131,7 +131,8 @@ def _is_number(text: str) -> bool:
 
 
 def plan_problems(area: StudyArea, assignment: Mapping[str, str] | pd.Series, where: str,
-                  localities: tuple[str, ...] = (), duplicates: list[str] | None = None) -> list[Problem]:
+                  localities: tuple[str, ...] = (), duplicates: list[str] | None = None,
+                  min_localities: int = MIN_LOCALITIES) -> list[Problem]:
     """Every reason an assignment is not a valid plan for the study area, each naming the units involved."""
     problems = []
     given = {str(k).strip(): _label_text(v) for k, v in dict(assignment).items()}
@@ -165,17 +166,20 @@ def plan_problems(area: StudyArea, assignment: Mapping[str, str] | pd.Series, wh
     if empty:
         problems.append(Problem(f"locality {list_items(empty)} has no {unit}s.", where,
                                 f"give it at least one {unit}, or remove it to plan with fewer localities."))
-    if not problems and len(used | set(localities)) < MIN_LOCALITIES:
-        problems.append(Problem(f"a plan needs at least {MIN_LOCALITIES} localities; this one has "
+    if not problems and len(used | set(localities)) < min_localities:
+        problems.append(Problem(f"a plan needs at least {min_localities} localities; this one has "
                                 f"{len(used)}.", where, f"assign the {unit}s to two or more localities."))
     return problems
 
 
 def make_plan(area: StudyArea, assignment: Mapping[str, str] | pd.Series, name: str = "plan",
               source: str = "custom", where: str = "the plan", localities: tuple[str, ...] = (),
-              duplicates: list[str] | None = None) -> Plan:
-    """Check an assignment against the study area and return it as a Plan, or raise listing every offending unit."""
-    problems = plan_problems(area, assignment, where, localities, duplicates)
+              duplicates: list[str] | None = None, min_localities: int = MIN_LOCALITIES) -> Plan:
+    """Check an assignment against the study area and return it as a Plan, or raise listing every offending unit.
+
+    ``min_localities`` is 2 for a plan someone drew; a bundle grouping (today's localities) may have one.
+    """
+    problems = plan_problems(area, assignment, where, localities, duplicates, min_localities)
     if problems:
         raise LocalignError(problems)
     mapping = {str(k).strip(): _label_text(v) for k, v in dict(assignment).items()}
@@ -197,7 +201,7 @@ def grouping_plan(area: StudyArea, grouping: str) -> Plan:
         raise LocalignError.single(f"the study area has no grouping called '{grouping}'.", "--plan",
                                    f"use one of: current, {', '.join(area.groupings)} or a CSV/GeoJSON file.")
     group = area.groupings[grouping]
-    return make_plan(area, group.labels, name=group.title, source=grouping, where=group.title)
+    return make_plan(area, group.labels, name=group.title, source=grouping, where=group.title, min_localities=1)
 
 
 def current_plan(area: StudyArea) -> Plan:

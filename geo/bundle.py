@@ -370,8 +370,9 @@ def study_area_from_frames(units: gpd.GeoDataFrame, population: pd.Series | list
     units.index = units.index.astype(str)
     if "name" not in units.columns:
         units["name"] = units.index
+    given_order = units.index  # a plain list of residents follows the units as given, before sorting
     units = to_metric(units[["name", units.geometry.name]]).sort_index()
-    population = pd.Series(population, index=units.index if not isinstance(population, pd.Series) else None)
+    population = pd.Series(population, index=given_order if not isinstance(population, pd.Series) else None)
     population.index = population.index.astype(str)
     attributes = pd.DataFrame({"population": population.reindex(units.index).astype(float)})
     manifest = Manifest(

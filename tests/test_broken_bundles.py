@@ -60,7 +60,7 @@ def test_localign_info_on_a_broken_bundle_exits_2_with_the_fix(broken, case, cap
     assert status == 2
     assert out == ""
     assert "Traceback" not in err
-    assert err.startswith("localign info: the input needs attention.")
+    assert "localign info: the input needs attention." in err
     assert "Fix:" in err
     expect_words(err, case)
 
@@ -105,7 +105,7 @@ def test_the_installed_command_prints_no_traceback(broken, key):
     result = subprocess.run([str(LOCALIGN), "info", "--bundle", str(broken[key])], capture_output=True, text=True,
                             timeout=120, env={**os.environ, "LOCALIGN_DEBUG": ""})
     assert result.returncode == 2
-    assert "Traceback" not in result.stderr
+    assert "Traceback" not in result.stderr and "Warning" not in result.stderr
     assert "Fix:" in result.stderr
     expect_words(result.stderr, next(c for c in BROKEN_BUNDLES if c.key == key))
 
