@@ -502,6 +502,7 @@ def ward_table(area: StudyArea, session: EditSession) -> None:
     edited = st.data_editor(
         views.ward_table(area, plan, session.locks), key=f"ward_table_{session.version}", hide_index=True,
         width="stretch", num_rows="fixed",
+        height=35 * (len(plan.unit_ids) + 1) + 3,
         disabled=["Code", "Ward", "Residents", "Current (inferred)"],
         column_config={"Locality": config.SelectboxColumn(options=list(plan.localities), required=True),
                        "Locked": config.CheckboxColumn(help="Locked wards stay in their locality in edits and "
@@ -598,7 +599,7 @@ def data_view(area: StudyArea, session: EditSession | None) -> None:
                     f"{info['population_total']:,.0f} residents · "
                     + " · ".join(f"{_md(area.groupings[g].title)}: {n}" for g, n in info["groupings"].items()))
         for warning in area.warnings:
-            st.caption(f"Note: {_md(str(warning))}")
+            st.caption(_md(str(warning)))
         bundles = available_bundles()
         chosen = st.selectbox("Bundled study areas", list(bundles), key="bundle_choice")
         typed = st.text_input("…or a bundle folder on this computer", key="bundle_path",
@@ -617,7 +618,7 @@ def data_view(area: StudyArea, session: EditSession | None) -> None:
         upload = st.file_uploader("Plan file", key="up_plan", help=f"Accepted: {FILE_TYPES_TEXT['plan']}.")
         if upload is not None:
             import_plan(area, session, upload)
-        st.markdown("#### PCN areas")
+        st.markdown("#### Your own PCN areas")
         st.caption("Replace the approximate PCN areas with your own: polygons with a PCN name column, or a CSV of "
                    f"{area.manifest.units.id},pcn.")
         pcn_file = st.file_uploader("PCN areas or table", key="up_pcn", help=f"Accepted: {FILE_TYPES_TEXT['plan']}.")
