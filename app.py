@@ -17,7 +17,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from analysis import plan_views as views
-from analysis.charts import balance_chart, pareto_chart, selected_option
+from analysis.charts import balance_chart
 from analysis.compare import compare
 from analysis.downloads import plan_downloads
 from analysis.editing import AutosaveStore, EditSession, study_area_key
@@ -105,7 +105,7 @@ def active_area() -> StudyArea:
         if folder.resolve() != DEFAULT_BUNDLE.resolve():
             offer_default_bundle(folder)
         st.stop()
-    except Exception:  # noqa: BLE001 - never a traceback, even for a bug in loading
+    except Exception:
         log.exception("loading %s failed", folder)
         st.title("localign")
         st.error(f"The study area in {_md(str(folder))} could not be opened because of an unexpected problem. "
@@ -195,7 +195,7 @@ def friendly(what: str):
         yield
     except LocalignError as exc:
         show_problems(exc)
-    except Exception:  # noqa: BLE001 - the planner must never see a traceback
+    except Exception:
         log.exception("unexpected error while %s", what)
         st.error(UNEXPECTED.format(what=what))
 
@@ -209,7 +209,7 @@ def act(session: EditSession | None, what: str, change, *args) -> None:
         if session is not None:
             session.version += 1  # reset tables holding the refused edit
         return
-    except Exception:  # noqa: BLE001
+    except Exception:
         log.exception("unexpected error while %s", what)
         flash("error", UNEXPECTED.format(what=what))
         return
@@ -288,7 +288,7 @@ def percentile_line(area: StudyArea, plan: Plan) -> None:
     if importlib.util.find_spec("analysis.percentiles") is None:
         st.caption("Ranking among all valid plans: not available in this version of localign yet.")
         return
-    from analysis import percentiles  # noqa: PLC0415 - optional until the engine lands
+    from analysis import percentiles
 
     with friendly("ranking the plan"):
         for line in percentiles.describe(area, plan, tolerance=tolerance()):
@@ -314,7 +314,7 @@ def downloads(area: StudyArea, plan: Plan, key: str, others: tuple[Plan, ...] = 
         def make(item=item) -> bytes:
             try:
                 return item.make()
-            except Exception as exc:  # noqa: BLE001 - reported on the next run, never as a traceback
+            except Exception as exc:
                 log.exception("export %s failed", item.key)
                 failures[item.key] = exc
                 return b""

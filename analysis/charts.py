@@ -5,7 +5,7 @@ Charts are built from plain data, use the locality palette, and need no network 
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import altair as alt
 import pandas as pd

@@ -7,8 +7,8 @@ build does not have is still listed, with the reason, so the app can say so inst
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 from analysis.plan import Plan
 from geo.bundle import StudyArea

@@ -11,11 +11,11 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
 
 from analysis.plan import Plan, make_plan
 from geo.bundle import StudyArea
@@ -68,7 +68,7 @@ class EditSession:
     """Counts changes; views that cache edits (the ward table) use it to reset themselves."""
 
     @classmethod
-    def start(cls, area: StudyArea, plan: Plan) -> "EditSession":
+    def start(cls, area: StudyArea, plan: Plan) -> EditSession:
         """A fresh session on ``plan`` with no history and no locks."""
         return cls(study_area_key(area), State(plan, _frozen({}), "start"))
 
@@ -116,7 +116,7 @@ class EditSession:
 
     def _touch(self) -> None:
         self.version += 1
-        self.changed_at = datetime.now(timezone.utc)
+        self.changed_at = datetime.now(UTC)
 
     def open(self, plan: Plan) -> None:
         """Make ``plan`` the working plan (locks are kept; Undo returns to the previous plan)."""
@@ -227,7 +227,7 @@ class EditSession:
         data = {
             "version": AUTOSAVE_VERSION,
             "area_key": self.area_key,
-            "saved_at": (self.changed_at or datetime.now(timezone.utc)).isoformat(),
+            "saved_at": (self.changed_at or datetime.now(UTC)).isoformat(),
             "state": state(self.state),
             "undo": [state(s) for s in self.undo_stack[-SAVED_HISTORY:]],
             "redo": [state(s) for s in self.redo_stack[-SAVED_HISTORY:]],
@@ -236,7 +236,7 @@ class EditSession:
         return json.dumps(data, ensure_ascii=False, indent=1)
 
     @classmethod
-    def from_json(cls, area: StudyArea, text: str) -> "EditSession":
+    def from_json(cls, area: StudyArea, text: str) -> EditSession:
         """Rebuild a session saved by ``to_json``, checking every plan against the study area."""
         try:
             data = json.loads(text)
@@ -331,7 +331,7 @@ class AutosaveStore:
     def saved_at(self, area_key: str) -> datetime | None:
         """When the autosave of a study area was last written, or None if there is none."""
         path = self.path(area_key)
-        return datetime.fromtimestamp(path.stat().st_mtime, timezone.utc) if path.exists() else None
+        return datetime.fromtimestamp(path.stat().st_mtime, UTC) if path.exists() else None
 
     def load(self, area: StudyArea) -> EditSession | None:
         """The autosaved session of this study area, or None if there is none; a damaged file raises LocalignError."""
@@ -350,4 +350,4 @@ class AutosaveStore:
         self.path(area_key).unlink(missing_ok=True)
 
 
-__all__ = ["EditSession", "State", "AutosaveStore", "study_area_key", "plan_to_dict", "plan_from_dict"]
+__all__ = ["AutosaveStore", "EditSession", "State", "plan_from_dict", "plan_to_dict", "study_area_key"]

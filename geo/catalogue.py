@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from geo.bundle import DEFAULT_BUNDLE
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
-from analysis.editing import study_area_key
 from apptest_support import metric, no_exceptions, show, start_app, texts, ward_code
+
+from analysis.editing import study_area_key
 
 
 def edit(app, code: str, locality: str) -> None:

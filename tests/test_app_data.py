@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from apptest_support import metric, no_exceptions, show, start_app, texts, ward_code
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from apptest_support import maps, metric, no_exceptions, start_app, texts, ward_code
 
 
@@ -54,7 +53,8 @@ def test_moving_a_ward_updates_plan_map_and_metrics(app, lbbd):
     assert metric(app, "Largest population deviation") == f"{largest_deviation(lbbd, labels):.2%}"
     assert metric(app, "Wards that move") == "1"
     assert "(edited)" in texts(app)
-    feature = re.search(r'"code": "%s", "current": "East", "locality": "(\w+)"' % goresbrook, maps(app)[0]["script"])
+    pattern = rf'"code": "{goresbrook}", "current": "East", "locality": "(\w+)"'
+    feature = re.search(pattern, maps(app)[0]["script"])
     assert feature and feature.group(1) == "North"
 
 

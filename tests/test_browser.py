@@ -95,7 +95,7 @@ def page(browser, server):
 
     def route(request_route):
         url = request_route.request.url
-        if url.startswith(server) or url.startswith(("data:", "blob:", "about:")):
+        if url.startswith((server, "data:", "blob:", "about:")):
             request_route.continue_()
         else:
             page.outside.append(url)

@@ -13,8 +13,16 @@ from analysis.downloads import plan_downloads, slug
 from analysis.evaluate import evaluate
 from analysis.palette import locality_colours
 from analysis.plan import current_plan
-from analysis.plan_views import (comparison_table, contiguity_warnings, key_figures, lock_summary, pcn_matrix,
-                                 reference_plans, table_edits, ward_table)
+from analysis.plan_views import (
+    comparison_table,
+    contiguity_warnings,
+    key_figures,
+    lock_summary,
+    pcn_matrix,
+    reference_plans,
+    table_edits,
+    ward_table,
+)
 from geo.bundle import DEFAULT_BUNDLE
 from geo.catalogue import available_bundles, requested_bundle
 

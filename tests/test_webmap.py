@@ -12,9 +12,23 @@ from analysis.evaluate import evaluate
 from analysis.palette import PALETTE, locality_colours
 from analysis.plan import current_plan
 from analysis.plan_views import plan_layer
-from geo.offline_assets import (VENDOR_FOLDER, asset_links, external_urls, install_leaflet, leaflet_source,
-                                use_local_assets)
-from geo.webmap import CURRENT_LAYER, PCN_LAYER, MapOptions, legend_html, plan_map, unit_at, ward_properties
+from geo.offline_assets import (
+    VENDOR_FOLDER,
+    asset_links,
+    external_urls,
+    install_leaflet,
+    leaflet_source,
+    use_local_assets,
+)
+from geo.webmap import (
+    CURRENT_LAYER,
+    PCN_LAYER,
+    MapOptions,
+    legend_html,
+    plan_map,
+    unit_at,
+    ward_properties,
+)
 
 
 @pytest.fixture(scope="module")
