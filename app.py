@@ -471,6 +471,7 @@ def ward_panel(area: StudyArea, session: EditSession, selected: str | None) -> N
 
     def pick() -> None:
         st.session_state.selected_ward = st.session_state.get("ward_pick")
+        st.session_state.last_click = None  # a later click on the map counts again
 
     st.selectbox("Ward", list(names), format_func=names.get, index=None, key="ward_pick", on_change=pick,
                  placeholder="Click the map or choose a ward")
