@@ -78,3 +78,8 @@ def random_connected_plan(area: StudyArea, k: int, seed: int, adjacency: str = "
         unit, j = frontier[rng.integers(len(frontier))]
         owner[unit] = j
     return make_plan(area, {u: f"L{j + 1}" for u, j in owner.items()}, name=f"random {seed}")
+
+
+def code_of(area: StudyArea, name: str) -> str:
+    """The id of the unit with this name (e.g. 'Chadwell Heath' -> 'E05014058')."""
+    return {n: c for c, n in area.unit_names.items()}[name]

@@ -13,7 +13,7 @@ from shapely import affinity
 
 from geo import adjacency as adj
 from geo.bundle import StudyArea
-from synthetic import make_area, units_frame
+from synthetic import code_of, make_area, units_frame
 
 DATA_README = Path("/work/shared/data/README.md")
 SHARED = Path(__file__).resolve().parent.parent / "data" / "boundaries" / "lbbd"
@@ -76,11 +76,10 @@ def test_queen_adds_exactly_the_four_point_contacts(lbbd):
 
 
 def test_whalebone_eastbrook_edge_is_about_nine_metres(lbbd):
-    codes = {name: code for code, name in lbbd.unit_names.items()}
-    edge = lbbd.graph("rook").edges[codes["Whalebone"], codes["Eastbrook & Rush Green"]]
+    whalebone, eastbrook = code_of(lbbd, "Whalebone"), code_of(lbbd, "Eastbrook & Rush Green")
+    edge = lbbd.graph("rook").edges[whalebone, eastbrook]
     assert 8.0 < edge["shared_m"] < 10.0
-    independent = lbbd.units.geometry[codes["Whalebone"]].boundary.intersection(
-        lbbd.units.geometry[codes["Eastbrook & Rush Green"]].boundary).length
+    independent = lbbd.units.geometry[whalebone].boundary.intersection(lbbd.units.geometry[eastbrook].boundary).length
     assert edge["shared_m"] == pytest.approx(independent, abs=0.01)
 
 
@@ -97,7 +96,7 @@ def test_graph_nodes_carry_population_and_names(lbbd):
 
 def shifted(area: StudyArea, name: str, dx: float, dy: float):
     units = area.units.copy()
-    code = {n: c for c, n in area.unit_names.items()}[name]
+    code = code_of(area, name)
     units.loc[code, "geometry"] = affinity.translate(units.geometry[code], dx, dy)
     return units, code
 
@@ -133,7 +132,7 @@ def test_tiny_snap_loses_only_the_edges_across_the_gap(lbbd):
 def test_edge_ward_pulled_away_becomes_an_island_and_is_linked_back(lbbd):
     """Chadwell Heath touches only Whalebone; moving it 0.5 m north-east opens a gap between them."""
     units, code = shifted(lbbd, "Chadwell Heath", 0.5 / 2**0.5, 0.5 / 2**0.5)
-    whalebone = {n: c for c, n in lbbd.unit_names.items()}["Whalebone"]
+    whalebone = code_of(lbbd, "Whalebone")
     gap = units.geometry[code].distance(units.geometry[whalebone])
     assert 0.0 < gap <= 0.5 + 1e-9
     snapped = adj.adjacency_graph(units, "rook", snap_m=1.0)

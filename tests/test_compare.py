@@ -9,11 +9,7 @@ import pytest
 from analysis.compare import compare
 from analysis.evaluate import evaluate
 from analysis.plan import current_plan
-from synthetic import plan_of, random_connected_plan
-
-
-def code_of(lbbd, name: str) -> str:
-    return {n: c for c, n in lbbd.unit_names.items()}[name]
+from synthetic import code_of, plan_of, random_connected_plan
 
 
 def test_one_ward_moved(lbbd):

@@ -11,7 +11,7 @@ from analysis.evaluate import EvaluationContext, evaluate
 from analysis.metrics.definitions import METRICS
 from analysis.plan import current_plan, grouping_plan
 from analysis.scoring import PlanScorer
-from synthetic import grid_cells, make_area, plan_of, random_connected_plan
+from synthetic import code_of, grid_cells, make_area, plan_of, random_connected_plan
 
 ISSUE_KEYS = {"k", "populations", "ideal", "deviations", "max_abs_deviation", "contiguous", "noncontiguous",
               "polsby_popper", "reock", "convex_hull", "cut_edges", "pcn_nesting", "pcns_split", "wards_moved",
@@ -109,12 +109,12 @@ def test_repeated_evaluation_gives_the_same_numbers(lbbd):
 
 
 def test_non_contiguous_plan_is_evaluated_and_flagged(lbbd):
-    codes = {name: code for code, name in lbbd.unit_names.items()}
-    plan = current_plan(lbbd).reassign({codes["Chadwell Heath"]: "West"})
+    chadwell = code_of(lbbd, "Chadwell Heath")
+    plan = current_plan(lbbd).reassign({chadwell: "West"})
     result = evaluate(lbbd, plan)
     assert result.contiguous is False
-    assert result.noncontiguous["West"][1] == [codes["Chadwell Heath"]]
-    assert result.populations["West"] == 72_543 + lbbd.population[codes["Chadwell Heath"]]
+    assert result.noncontiguous["West"][1] == [chadwell]
+    assert result.populations["West"] == 72_543 + lbbd.population[chadwell]
 
 
 def test_every_documented_measure_is_in_the_result(lbbd):

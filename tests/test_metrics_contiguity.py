@@ -7,7 +7,7 @@ import pytest
 from analysis.evaluate import evaluate
 from analysis.metrics.contiguity import cut_edges, noncontiguous_localities, pieces
 from analysis.plan import current_plan
-from synthetic import grid_cells, make_area, plan_of
+from synthetic import code_of, grid_cells, make_area, plan_of
 
 
 def test_locality_in_two_pieces_lists_them():
@@ -57,8 +57,7 @@ def test_functions_on_a_plain_assignment():
 
 
 def names(lbbd, *wanted):
-    codes = {name: code for code, name in lbbd.unit_names.items()}
-    return [codes[w] for w in wanted]
+    return [code_of(lbbd, w) for w in wanted]
 
 
 def test_current_localities_are_contiguous_with_twelve_cut_edges(lbbd):
