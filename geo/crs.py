@@ -110,7 +110,10 @@ def resolve_crs(frame: gpd.GeoDataFrame, where: str, declared: str | None = None
                 f"longitude/latitude degrees ({note})")
     else:
         what = problem
-    raise LocalignError.single(f"{what}, so its positions cannot be placed on a map.", where, _hint(bounds))
+    fix = _hint(bounds)
+    if note and ".prj" in note:
+        fix = "Put the Shapefile's .prj file in the zip too. Otherwise: " + fix[0].lower() + fix[1:]
+    raise LocalignError.single(f"{what}, so its positions cannot be placed on a map.", where, fix)
 
 
 def to_metric(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

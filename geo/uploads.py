@@ -106,8 +106,9 @@ def study_area_from_upload(base: StudyArea, units_data: bytes, units_filename: s
 
 
 def pcn_grouping_from_upload(area: StudyArea, data: bytes, filename: str, column: str,
-                             id_column: str | None = None) -> Grouping:
-    """PCN groups from an upload: polygons with a PCN column, or a CSV table of unit code -> PCN."""
+                             id_column: str | None = None, crs: str | None = None) -> Grouping:
+    """PCN groups from an upload: polygons with a PCN column (``crs`` for a layer that has none), or a CSV table of
+    unit code -> PCN."""
     name = area.manifest.pcn_grouping or "pcn"
     note = area.manifest.assumptions.get("pcn_areas")
     data, filename = upload_bytes(data), _display_name(filename)
@@ -120,7 +121,7 @@ def pcn_grouping_from_upload(area: StudyArea, data: bytes, filename: str, column
             spec = GroupingSpec(name, "Primary Care Networks (uploaded table)", "table", column, path, id_column)
             grouping = build_grouping(spec, area.units, area.population, area.points, where=filename)
     else:
-        frame = resolve_crs(read_uploaded_layer(data, filename), filename)
+        frame = resolve_crs(read_uploaded_layer(data, filename), filename, crs)
         if column not in frame.columns:
             columns = [c for c in frame.columns if c != frame.geometry.name]
             raise LocalignError.single(f"the column '{column}' is not in the layer; its columns are "

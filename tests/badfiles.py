@@ -308,7 +308,8 @@ LAYERS: tuple[BadFile, ...] = (
             ("missing wards.shx", "every part")),
     BadFile("zip_no_prj", "Zipped Shapefile missing its .prj (so no CRS)", "wards.zip",
             lambda a: shapefile_zip(a, (".prj",)),
-            ("no coordinate reference system", ".prj", "british national grid", "epsg:27700"), plan_ok=True),
+            ("no coordinate reference system", ".prj", "put the shapefile's .prj file in the zip", "british national grid",
+             "epsg:27700"), plan_ok=True),
     BadFile("zip_two_shapefiles", "A zip holding two Shapefiles", "wards.zip",
             lambda a: shapefile_zip(a, extra={"other.shp": b"x", "other.shx": b"x", "other.dbf": b"x"}),
             ("2 .shp files", "exactly one shapefile")),
@@ -570,7 +571,7 @@ def table() -> str:
     return "\n".join(lines)
 
 
-def _short(text: str, limit: int = 150) -> str:
+def _short(text: str, limit: int = 120) -> str:
     text = text.replace("|", "\\|").replace("\n", " ")
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

@@ -204,6 +204,14 @@ def test_following_the_missing_crs_fix_loads_the_layer_in_the_right_place(lbbd, 
         lbbd.units.geometry.area.to_numpy(), rel=1e-6)
 
 
+def test_pcn_areas_without_a_crs_load_once_it_is_given(lbbd):
+    data = geojson_bytes(wards_frame(lbbd, lonlat=False), with_crs=False)
+    with pytest.raises(LocalignError, match="no coordinate reference system"):
+        pcn_grouping_from_upload(lbbd, data, "pcns.geojson", "locality")
+    grouping = pcn_grouping_from_upload(lbbd, data, "pcns.geojson", "locality", crs="EPSG:27700")
+    assert grouping.labels.reindex(lbbd.ids).tolist() == list(current_plan(lbbd).labels)
+
+
 def test_degrees_declared_as_metres_are_refused(lbbd):
     data = geojson_bytes(wards_frame(lbbd))
     with pytest.raises(LocalignError, match="said to be in metres \\(EPSG:27700\\).*look like longitude"):

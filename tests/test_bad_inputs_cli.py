@@ -91,7 +91,7 @@ def test_a_refused_plan_on_a_real_bundle_load(tmp_path, capsys):
     assert "separated by semicolons" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("key", ["semicolons", "zip_traversal", "missing"])
+@pytest.mark.parametrize("key", ["semicolons", "zip_traversal"])
 def test_the_installed_command_prints_no_traceback(lbbd, key, tmp_path):
     case = next(c for c in PLAN_FILES if c.key == key)
     path = write(case, lbbd, tmp_path)

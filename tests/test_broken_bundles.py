@@ -99,7 +99,7 @@ def test_an_unreadable_manifest_is_explained(tmp_path, monkeypatch):
         load_bundle(folder)
 
 
-@pytest.mark.parametrize("key", ["missing_crs", "bad_toml", "unknown_ids_attributes"])
+@pytest.mark.parametrize("key", ["missing_crs", "bad_toml"])
 def test_the_installed_command_prints_no_traceback(broken, key):
     """The real console script, as a planner runs it, on a few of the broken bundles."""
     result = subprocess.run([str(LOCALIGN), "info", "--bundle", str(broken[key])], capture_output=True, text=True,
