@@ -102,3 +102,57 @@ def test_the_installed_command_prints_no_traceback(lbbd, key, tmp_path):
     assert "Traceback" not in result.stderr and "Warning" not in result.stderr and "Fix:" in result.stderr
     for words in case.expect:
         assert words in result.stderr.lower()
+
+
+CROSS_KEYS = ("semicolons", "missing", "zip_traversal", "bng_without_crs")
+
+
+@pytest.mark.parametrize("key", CROSS_KEYS)
+def test_compare_refuses_a_bad_plan_on_either_side(bundled, key, tmp_path, capsys, monkeypatch):
+    import analysis.cli.compare as compare_command
+
+    monkeypatch.setattr(compare_command, "load", lambda args: bundled)
+    case = next(c for c in PLAN_FILES if c.key == key)
+    path = write(case, bundled, tmp_path)
+    for argv in (["compare", str(path), "current"], ["compare", "current", str(path)]):
+        status = main(argv)
+        out, err = capsys.readouterr()
+        assert "Traceback" not in err
+        if accepted(case):
+            assert status == 0
+        else:
+            assert status == 2 and out == "" and case.filename in err and "Fix:" in err
+
+
+@pytest.mark.parametrize("key", CROSS_KEYS)
+def test_export_of_a_bad_plan_writes_nothing_and_keeps_the_old_file(lbbd, key, tmp_path, capsys):
+    case = next(c for c in PLAN_FILES if c.key == key)
+    plan = write(case, lbbd, tmp_path)
+    out_folder = tmp_path / "out"
+    out_folder.mkdir()
+    previous = out_folder / "localities.geojson"
+    previous.write_text("the planner's earlier export", encoding="utf-8")
+    status = main(["export", "--plan", str(plan), "--format", "geojson", "--out", str(previous)])
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    if accepted(case):
+        assert status == 0 and previous.read_text(encoding="utf-8").startswith("{")
+        return
+    assert status == 2 and case.filename in err
+    assert previous.read_text(encoding="utf-8") == "the planner's earlier export"
+    assert [p.name for p in out_folder.iterdir()] == ["localities.geojson"]
+
+
+def test_every_command_refuses_a_broken_bundle_the_same_way(tmp_path, capsys):
+    from badfiles import BROKEN_BUNDLES, copy_bundle
+
+    folder = copy_bundle(tmp_path)
+    next(c for c in BROKEN_BUNDLES if c.key == "missing_crs").corrupt(folder)
+    for argv in (["info"], ["evaluate", "--plan", "current"], ["compare", "current", "pcn"],
+                 ["export", "--plan", "current", "--format", "csv", "--out", str(tmp_path / "x.csv")]):
+        status = main([*argv, "--bundle", str(folder)] if argv[0] != "compare" else
+                      ["compare", "--bundle", str(folder), *argv[1:]])
+        err = capsys.readouterr().err
+        assert status == 2, argv
+        assert "no coordinate reference system" in err and "EPSG:27700" in err and "Traceback" not in err
+    assert not (tmp_path / "x.csv").exists()
