@@ -9,7 +9,7 @@ the code under test. Settings are deterministic (derandomize) and example counts
 
 from __future__ import annotations
 
-from itertools import product
+from fractions import Fraction
 
 import geopandas as gpd
 import networkx as nx
@@ -222,30 +222,80 @@ def test_vectorised_scoring_equals_evaluate_on_random_lbbd_plans(lbbd, data):
     assert_scorer_matches(lbbd, [grow_plan(lbbd, k, data) for _ in range(2)])
 
 
-# --- brute force -------------------------------------------------------------------------------
+# --- enumeration against brute force --------------------------------------------------------------
 
-def brute_force_connected_partitions(graph: nx.Graph, nodes: list[str], k: int) -> int:
-    """The number of ways to split the nodes into k unlabelled, non-empty, connected parts, by trying them all."""
-    count = 0
-    for labels in product(range(k), repeat=len(nodes) - 1):
-        labels = (0, *labels)  # the first node is in part 0: parts are unlabelled, so fix canonical order
-        if any(j not in labels for j in range(k)) or any(
-                labels.index(j) > labels.index(j + 1) for j in range(k - 1)):
+def set_partitions(items: list[str]):
+    """Every way to split the items into non-empty unlabelled blocks (restricted growth strings)."""
+    def grow(i: int, blocks: list[list[str]]):
+        if i == len(items):
+            yield [list(b) for b in blocks]
+            return
+        for block in blocks:
+            block.append(items[i])
+            yield from grow(i + 1, blocks)
+            block.pop()
+        blocks.append([items[i]])
+        yield from grow(i + 1, blocks)
+        blocks.pop()
+    yield from grow(0, [])
+
+
+def brute_force_partitions(graph: nx.Graph, population: dict[str, float], k: int,
+                           max_deviation: Fraction | None = None) -> set[frozenset]:
+    """Every split into k connected blocks, each within max_deviation of the equal share, by trying all set partitions.
+
+    The bound is the definition |s − P/k| <= d·P/k, checked in exact fractions.
+    """
+    total = Fraction(sum(int(v) for v in population.values()))
+    found = set()
+    for blocks in set_partitions(list(graph.nodes)):
+        if len(blocks) != k or not all(nx.is_connected(graph.subgraph(b)) for b in blocks):
             continue
-        parts = [[n for n, lab in zip(nodes, labels) if lab == j] for j in range(k)]
-        if all(nx.is_connected(graph.subgraph(part)) for part in parts):
-            count += 1
-    return count
+        if max_deviation is not None and any(
+                abs(k * Fraction(sum(int(population[u]) for u in b)) - total) > max_deviation * total for b in blocks):
+            continue
+        found.add(frozenset(frozenset(b) for b in blocks))
+    return found
 
 
 def test_brute_force_counts_known_small_cases():
     """The reference itself, checked by hand: a path of 4 splits into 2 connected parts 3 ways, a 4-cycle 6 ways."""
     path = nx.path_graph(["a", "b", "c", "d"])
     cycle = nx.cycle_graph(["a", "b", "c", "d"])
-    assert brute_force_connected_partitions(path, list(path), 2) == 3
-    assert brute_force_connected_partitions(cycle, list(cycle), 2) == 6
-    assert brute_force_connected_partitions(path, list(path), 4) == 1
-    assert brute_force_connected_partitions(nx.complete_graph(4), list(range(4)), 2) == 7  # Stirling S(4,2)
+    ones = dict.fromkeys("abcd", 1)
+    assert len(brute_force_partitions(path, ones, 2)) == 3
+    assert len(brute_force_partitions(cycle, ones, 2)) == 6
+    assert len(brute_force_partitions(path, ones, 4)) == 1
+    assert len(brute_force_partitions(nx.complete_graph(4), dict.fromkeys(range(4), 1), 2)) == 7  # Stirling S(4,2)
+    assert len(brute_force_partitions(path, ones, 2, Fraction(0))) == 1  # only ab|cd is exactly balanced
+    assert sum(1 for _ in set_partitions(list("abcde"))) == 52  # Bell number B5
+
+
+@st.composite
+def small_maps(draw) -> StudyArea:
+    """Random maps of at most 8 units (so brute force stays quick)."""
+    while True:
+        area = draw(random_maps())
+        if len(area.ids) <= 8:
+            return area
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_enumeration_counts_agree_with_brute_force_on_random_maps(data):
+    from analysis.enumeration import PartitionGraph, Search, count_partitions, enumerate_partitions
+
+    area = data.draw(small_maps())
+    k = data.draw(st.integers(1, min(4, len(area.ids))))
+    bound = data.draw(st.sampled_from([None, Fraction(0), Fraction(1, 10), Fraction(3, 10), Fraction(1)]))
+    graph = area.graph("rook")
+    expected = brute_force_partitions(graph, area.population.to_dict(), k, bound)
+    search = Search(PartitionGraph.from_area(area), k, None if bound is None else float(bound))
+    assert count_partitions(search).count == len(expected)
+    ids = area.ids
+    listed = {frozenset(frozenset(ids[i] for i in np.flatnonzero(row == j)) for j in range(k))
+              for row in enumerate_partitions(search)}
+    assert listed == expected
 
 
 def test_a_current_grouping_of_one_locality_still_evaluates():
