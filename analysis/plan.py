@@ -132,8 +132,11 @@ def _is_number(text: str) -> bool:
 
 def plan_problems(area: StudyArea, assignment: Mapping[str, str] | pd.Series, where: str,
                   localities: tuple[str, ...] = (), duplicates: list[str] | None = None,
-                  min_localities: int = MIN_LOCALITIES) -> list[Problem]:
-    """Every reason an assignment is not a valid plan for the study area, each naming the units involved."""
+                  min_localities: int = MIN_LOCALITIES, check_labels: bool = False) -> list[Problem]:
+    """Every reason an assignment is not a valid plan for the study area, each naming the units involved.
+
+    ``check_labels`` also refuses locality names that ``label_problem`` rejects (used for imported files).
+    """
     problems = []
     given = {str(k).strip(): _label_text(v) for k, v in dict(assignment).items()}
     unknown = sorted(set(given) - set(area.ids))
@@ -156,7 +159,7 @@ def plan_problems(area: StudyArea, assignment: Mapping[str, str] | pd.Series, wh
         problems.append(Problem(f"{len(blank)} {unit}(s) have a blank locality: {list_items(blank)}.", where,
                                 "fill in the locality for each of them."))
     used = {lab for u, lab in given.items() if lab and u in set(area.ids)}
-    unusable = sorted(lab for lab in used if label_problem(lab))
+    unusable = sorted(lab for lab in used if label_problem(lab)) if check_labels else []
     if unusable:
         problems.append(Problem(f"{len(unusable)} locality name(s) cannot be used: "
                                 + "; ".join(f"{_quoted(lab)} {label_problem(lab)}" for lab in unusable[:4]) + ".", where,
@@ -174,12 +177,14 @@ def plan_problems(area: StudyArea, assignment: Mapping[str, str] | pd.Series, wh
 
 def make_plan(area: StudyArea, assignment: Mapping[str, str] | pd.Series, name: str = "plan",
               source: str = "custom", where: str = "the plan", localities: tuple[str, ...] = (),
-              duplicates: list[str] | None = None, min_localities: int = MIN_LOCALITIES) -> Plan:
+              duplicates: list[str] | None = None, min_localities: int = MIN_LOCALITIES,
+              check_labels: bool = False) -> Plan:
     """Check an assignment against the study area and return it as a Plan, or raise listing every offending unit.
 
     ``min_localities`` is 2 for a plan someone drew; a bundle grouping (today's localities) may have one.
+    ``check_labels`` refuses unusable locality names (see ``label_problem``): on for files from outside.
     """
-    problems = plan_problems(area, assignment, where, localities, duplicates, min_localities)
+    problems = plan_problems(area, assignment, where, localities, duplicates, min_localities, check_labels)
     if problems:
         raise LocalignError(problems)
     mapping = {str(k).strip(): _label_text(v) for k, v in dict(assignment).items()}

@@ -84,7 +84,8 @@ def read_plan(area: StudyArea, source: str | Path | bytes, filename: str | None 
     assignment, duplicated = assignment_from_table(area, frame, where)
     plan_name = name or Path(filename).stem
     try:
-        return make_plan(area, assignment, name=plan_name, source="imported", where=where, duplicates=duplicated)
+        return make_plan(area, assignment, name=plan_name, source="imported", where=where, duplicates=duplicated,
+                         check_labels=True)
     except LocalignError as exc:
         if suffix in (".csv", ".txt") and any("have no locality" in p.what for p in exc.problems) \
                 and not _ends_with_line_break(source):

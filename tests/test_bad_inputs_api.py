@@ -285,3 +285,17 @@ def test_upload_accepts_a_file_like_object(lbbd, built):
     frame = read_uploaded_layer(io.BytesIO(built["good_geojson"]), "wards.geojson")
     assert len(frame) == 19
     assert copy.copy(frame).crs.to_epsg() == 4326
+
+
+def test_a_restored_autosave_keeps_names_that_an_import_would_refuse(lbbd):
+    """Names are checked at the door (imports), never when restoring a planner's own autosaved work."""
+    import json
+
+    from analysis.plan_io import plan_from_json_text
+
+    labels = {u: ("=North" if i % 2 else "-South") for i, u in enumerate(lbbd.ids)}
+    plan = plan_from_json_text(lbbd, json.dumps({"assignment": labels, "localities": ["=North", "-South"]}))
+    assert dict(plan.assignment) == labels
+    with pytest.raises(LocalignError, match="spreadsheets run as a formula"):
+        read_plan(lbbd, ("ward_code,locality\n" + "".join(f"{u},{v}\n" for u, v in labels.items())).encode(),
+                  "plan.csv")
