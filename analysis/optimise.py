@@ -1,0 +1,243 @@
+"""The optimiser for graphs too large to enumerate: short bursts of ReCom and boundary-flip moves.
+
+Short bursts (Cannon, Goldbloom-Helzner, Gupta, Matthews and Suwal 2023, "Voting rights, Markov chains,
+and optimization by short bursts"): run a short unbiased chain from the best plan so far, then restart
+from the best plan the burst visited (ties go to the later plan, so the search drifts across plateaus).
+Moves are ReCom merge-splits (large, balanced re-draws of two neighbouring localities) mixed with
+single-unit boundary flips (fine tuning); every plan visited is contiguous. The objective is
+constraint violation first, then ``analysis.scoring.penalty`` with the planner's weights.
+
+Usage (spopt-style)::
+
+    result = Optimiser(area, 4, constraints=Constraints(max_deviation=0.05), seed=1, max_steps=20_000).solve()
+    result.plan(0)   # the best plan, named after the current localities it continues
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable, Hashable, Mapping
+
+import numpy as np
+
+from analysis.objective import Assessment, Objective, Units
+from analysis.proposals import Constraints, ProposalSet
+from analysis.recom import burst
+from analysis.scoring import Weights
+from analysis.seed_plans import seed_plan
+from geo.adjacency import Adjacency
+from geo.errors import LocalignError
+
+Progress = Callable[[float, str], None]
+
+DEFAULT_STEPS = 20_000
+"""Step budget when neither a step nor a time budget is given."""
+BURST_LENGTH = 10
+"""Moves per burst (Cannon et al. found bursts of about ten moves effective)."""
+TIGHT_TOLERANCE_FLOOR = 0.05
+"""The tight move tolerance is twice the best plan's deviation, but at least this."""
+FLIP_SHARE = 0.3
+"""Share of moves that are single-unit boundary flips; the rest are ReCom merge-splits."""
+BEST_CUT_SHARE = 0.2
+"""Share of ReCom moves that take the best-balanced cut over a few trees instead of a random balanced cut."""
+PATIENCE = 30
+"""Bursts without improving the walk before it is restarted by a kick (iterated local search)."""
+KICK_LENGTH = 30
+"""Moves of the unbiased excursion from the best plan that restarts a stalled walk."""
+PROGRESS_EVERY_S = 0.2
+
+
+def canonical(codes: np.ndarray) -> np.ndarray:
+    """The same partition with localities numbered in order of their first unit (so relabellings compare equal)."""
+    labels, first = np.unique(codes, return_index=True)
+    relabel = np.zeros(int(labels.max()) + 1, dtype=np.int8)
+    relabel[labels[np.argsort(first)]] = np.arange(len(labels), dtype=np.int8)
+    return relabel[codes]
+
+
+class PlanPool:
+    """The best distinct plans seen so far, ranked by (violation, penalty)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.plans: dict[bytes, tuple[float, float, np.ndarray]] = {}
+
+    def worst(self) -> tuple[float, float]:
+        return max((v, p) for v, p, _ in self.plans.values())
+
+    def offer(self, codes: np.ndarray, assessment: Assessment) -> None:
+        """Add the rows that rank among the best ``size`` distinct plans."""
+        for i in assessment.order():
+            key = (float(assessment.violation[i]), float(assessment.penalty[i]))
+            if len(self.plans) >= self.size and key >= self.worst():
+                return
+            plan = canonical(codes[i])
+            token = plan.tobytes()
+            if token in self.plans:
+                continue
+            self.plans[token] = (*key, plan)
+            if len(self.plans) > self.size:
+                drop = max(self.plans, key=lambda t: self.plans[t][:2])
+                del self.plans[drop]
+
+    def ranked(self) -> np.ndarray:
+        """The pooled plans as rows, best first."""
+        entries = sorted(self.plans.values(), key=lambda e: e[:2])
+        return np.stack([e[2] for e in entries])
+
+
+class Optimiser:
+    """Short-burst optimiser over ReCom and flip moves for k contiguous localities.
+
+    Parameters
+    ----------
+    units : StudyArea, networkx.Graph or UnitGraph
+        A study area (scored on every metric, as ``evaluate()``), or a bare graph whose nodes carry a
+        population (scored on balance and cut edges only).
+    k : number of localities.
+    constraints, weights : the planner's rules and the weights of the penalty.
+    seed : seeds every random choice; the same seed and step budget give the same result.
+    budget_s, max_steps : stop after this many seconds or moves (whichever comes first); with neither,
+        ``DEFAULT_STEPS`` moves. Only a step budget is exactly reproducible.
+    adjacency : 'rook' or 'queen' (study areas only).
+    population : node attribute (or node -> population mapping) for networkx graphs.
+    top : number of distinct plans returned, best first.
+    start : an optional starting plan (locality codes in unit order); otherwise one is built.
+    """
+
+    method = "optimiser"
+
+    def __init__(self, units: Units, k: int, constraints: Constraints | None = None, weights: Weights | None = None,
+                 seed: int = 0, budget_s: float | None = None, max_steps: int | None = None,
+                 adjacency: Adjacency = "rook", population: str | Mapping[Hashable, float] = "population",
+                 top: int = 10, start: np.ndarray | None = None, burst_length: int = BURST_LENGTH,
+                 move_tolerance: float | None = None) -> None:
+        self.objective = Objective(units, k, constraints, weights, adjacency, population)
+        self.k, self.seed, self.top = k, seed, top
+        self.budget_s = budget_s
+        self.max_steps = DEFAULT_STEPS if budget_s is None and max_steps is None else max_steps
+        if self.max_steps is not None and self.max_steps < 0:
+            raise LocalignError.single("the step budget is negative.", "the optimiser budget", "give 0 or more steps.")
+        self.burst_length = max(1, burst_length)
+        self.start = start
+        self.move_tolerance = move_tolerance
+        self.steps_taken = 0
+        self.feasible = False
+        self.trace: list[tuple[int, float, float, float]] = []
+        """(steps, seconds, violation, penalty) each time the best plan improved."""
+
+    @property
+    def graph(self):
+        """The UnitGraph searched (its ``ids`` give the unit order of every row of codes)."""
+        return self.objective.graph
+
+    def _starting_plan(self, rng: np.random.Generator) -> np.ndarray:
+        if self.start is not None:
+            codes = np.asarray(self.start, dtype=np.int8)
+            if codes.shape != (self.graph.n,) or not self.graph.is_contiguous(codes, self.k):
+                raise LocalignError.single("the starting plan is not a contiguous plan of every unit into "
+                                           f"{self.k} localities.", "the optimiser's starting plan",
+                                           "start from a contiguous plan, or let the optimiser build one.")
+            return codes
+        return seed_plan(self.graph, self.k, rng, tolerance=self.objective.constraints.max_deviation)
+
+    def solve(self, progress: Progress | None = None) -> ProposalSet:
+        """Search until the budget is spent and return the best distinct plans found (best first)."""
+        began = time.perf_counter()
+        rng = np.random.default_rng(self.seed)
+        current = self._starting_plan(rng)
+        first = self.objective.assess(current)
+        best = walk = (float(first.violation[0]), float(first.penalty[0]))
+        best_codes, best_deviation = current, float(first.table.max_abs_deviation[0])
+        walk_deviation, stale = best_deviation, 0
+        pool = PlanPool(self.top)
+        pool.offer(current[None, :], first)
+        self.trace = [(0, time.perf_counter() - began, *best)]
+        steps, reported = 0, 0.0
+        while True:
+            elapsed = time.perf_counter() - began
+            if (self.max_steps is not None and steps >= self.max_steps) or \
+                    (self.budget_s is not None and elapsed >= self.budget_s):
+                break
+            kick = stale >= PATIENCE
+            length = KICK_LENGTH if kick else self.burst_length
+            if self.max_steps is not None:
+                length = min(length, self.max_steps - steps)
+            tolerance = self._tolerance(rng, best, walk_deviation)
+            rows = burst(self.graph, best_codes if kick else current, self.k, length, rng, tolerance)
+            assessment = self.objective.assess(rows)
+            steps += length
+            pool.offer(rows, assessment)
+            i = int(assessment.order()[0])
+            candidate = (float(assessment.violation[i]), float(assessment.penalty[i]))
+            if candidate < best:
+                best, best_codes = candidate, rows[i]
+                best_deviation = float(assessment.table.max_abs_deviation[i])
+                self.trace.append((steps, time.perf_counter() - began, *candidate))
+            if kick:
+                # Iterated local search: continue the walk from the end of a longer unbiased excursion.
+                i = length - 1
+                walk, stale = (float(assessment.violation[i]), float(assessment.penalty[i])), 0
+                current, walk_deviation = rows[i], float(assessment.table.max_abs_deviation[i])
+            elif candidate <= walk:
+                stale = 0 if candidate < walk else stale + 1
+                walk, current = candidate, rows[i]
+                walk_deviation = float(assessment.table.max_abs_deviation[i])
+            else:
+                stale += 1
+            if progress is not None and elapsed - reported >= PROGRESS_EVERY_S:
+                reported = elapsed
+                progress(self._fraction(steps, elapsed), f"{steps:,} moves; best penalty {best[1]:.4f}")
+        self.steps_taken = steps
+        result = self._result(pool, time.perf_counter() - began)
+        if progress is not None:
+            progress(1.0, f"{steps:,} moves; best penalty {best[1]:.4f}")
+        return result
+
+    def _tolerance(self, rng: np.random.Generator, best: tuple[float, float], walk_deviation: float) -> float:
+        """Population tolerance for the next burst's moves.
+
+        With a max-deviation constraint, that limit. Otherwise a log-uniform draw between a tight tolerance
+        (twice the walk's current deviation, at least 5 %) and the widest deviation that could still beat the best plan
+        (penalty ≥ w_balance · deviation, and no locality can exceed k − 1), so no better plan is out of reach.
+        """
+        if self.move_tolerance is not None:
+            return self.move_tolerance
+        limit = self.objective.constraints.max_deviation
+        if limit is not None:
+            return limit
+        tight = max(2 * walk_deviation, TIGHT_TOLERANCE_FLOOR)
+        w = self.objective.weights.balance
+        wide = best[1] / w if w > 0 and best[0] == 0 else np.inf
+        wide = min(wide, self.k - 1.0)
+        if wide <= tight:
+            return tight
+        return float(tight * (wide / tight) ** rng.random())
+
+    def _fraction(self, steps: int, elapsed: float) -> float:
+        parts = []
+        if self.max_steps:
+            parts.append(steps / self.max_steps)
+        if self.budget_s:
+            parts.append(elapsed / self.budget_s)
+        return min(1.0, max(parts, default=0.0))
+
+    def _result(self, pool: PlanPool, elapsed: float) -> ProposalSet:
+        codes = pool.ranked()
+        assessment = self.objective.assess(codes)
+        feasible = assessment.violation == 0
+        self.feasible = bool(feasible.any())
+        notes = [f"Optimiser: short bursts of {self.burst_length} ReCom and boundary-flip moves, {self.steps_taken:,} "
+                 f"moves in {elapsed:.1f} s from a seeded starting plan (seed {self.seed}); the best plans found, "
+                 "not a proof that no better plan exists."]
+        if self.feasible:
+            codes = codes[feasible]
+        else:
+            notes.append("No plan meeting every constraint was found within the budget: the plans shown break the "
+                         "fewest constraints. Allow more time or relax the constraints.")
+        if self.objective.geometry_free:
+            notes.append("Scored on the unit graph only (population balance and cut edges): compactness, PCN "
+                         "nesting and continuity need boundaries, PCNs and current localities.")
+        o = self.objective
+        return ProposalSet(o.area, self.k, o.adjacency, codes, o.scorer.score(codes), self.method, False, None,
+                           elapsed, self.seed, notes)

@@ -1,0 +1,130 @@
+"""A compact unit graph for the optimiser and the sampler: node populations and adjacency as CSR arrays.
+
+Built once from a study area (``UnitGraph.of``) or from any networkx graph whose nodes carry a population
+(``UnitGraph.from_networkx``), so LSOA-scale graphs without geometry work the same way as ward bundles.
+Node order is the study area's unit order, so rows of locality codes line up with ``PlanScorer``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Hashable, Mapping, Sequence
+
+import networkx as nx
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
+
+from geo.adjacency import Adjacency
+from geo.bundle import StudyArea
+from geo.errors import LocalignError, list_items
+
+
+@dataclass(frozen=True, eq=False)
+class UnitGraph:
+    """Units (nodes) with populations, and their adjacency as CSR arrays plus each undirected edge once."""
+
+    ids: tuple[str, ...]
+    population: np.ndarray
+    indptr: np.ndarray
+    indices: np.ndarray
+    edge_a: np.ndarray
+    edge_b: np.ndarray
+
+    @property
+    def n(self) -> int:
+        """Number of units."""
+        return len(self.ids)
+
+    @property
+    def n_edges(self) -> int:
+        """Number of undirected adjacencies."""
+        return len(self.edge_a)
+
+    @property
+    def total(self) -> float:
+        """Total population."""
+        return float(self.population.sum())
+
+    @classmethod
+    def from_edges(cls, ids: Sequence[str], population: np.ndarray, edges: np.ndarray,
+                   where: str = "the unit graph") -> "UnitGraph":
+        """Build from unit ids, populations in the same order and an (E, 2) array of node positions."""
+        n = len(ids)
+        population = np.asarray(population, dtype=np.float64)
+        edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
+        edges = edges[edges[:, 0] != edges[:, 1]]
+        edges = np.unique(np.sort(edges, axis=1), axis=0)
+        if n < 2:
+            raise LocalignError.single(f"{where} has {n} unit(s).", where, "use a graph with at least two units.")
+        if not np.isfinite(population).all() or (population < 0).any():
+            bad = [ids[i] for i in np.flatnonzero(~np.isfinite(population) | (population < 0))]
+            raise LocalignError.single(f"units {list_items(bad)} have a missing or negative population.", where,
+                                       "give every unit a population of zero or more.")
+        if population.sum() <= 0:
+            raise LocalignError.single("the total population is zero.", where,
+                                       "give the units their populations (or weight each unit 1).")
+        matrix = csr_matrix((np.ones(2 * len(edges)), (np.r_[edges[:, 0], edges[:, 1]], np.r_[edges[:, 1], edges[:, 0]])),
+                            shape=(n, n))
+        matrix.sort_indices()
+        pieces, labels = connected_components(matrix, directed=False)
+        if pieces > 1:
+            sizes = np.bincount(labels)
+            main = sizes.argmax()
+            stray = [ids[i] for i in np.flatnonzero(labels != main)]
+            raise LocalignError.single(
+                f"{where} is in {pieces} separate pieces; units {list_items(stray)} do not touch the rest.", where,
+                "join the islands to their nearest neighbour (geo.adjacency.link_islands) or use queen adjacency.")
+        return cls(tuple(str(i) for i in ids), population, matrix.indptr.astype(np.int64),
+                   matrix.indices.astype(np.int64), edges[:, 0].copy(), edges[:, 1].copy())
+
+    @classmethod
+    def from_networkx(cls, graph: nx.Graph, population: str | Mapping[Hashable, float] = "population",
+                      ids: Sequence[Hashable] | None = None) -> "UnitGraph":
+        """Build from a networkx graph; ``population`` names a node attribute or maps node -> population."""
+        nodes = list(graph.nodes) if ids is None else list(ids)
+        if isinstance(population, str):
+            missing = [n for n in nodes if population not in graph.nodes[n]]
+            if missing:
+                raise LocalignError.single(
+                    f"{len(missing)} node(s) have no '{population}' attribute: {list_items(missing)}.",
+                    "the graph", f"give every node a '{population}' value, or name the population attribute.")
+            values = [graph.nodes[n][population] for n in nodes]
+        else:
+            missing = [n for n in nodes if n not in population]
+            if missing:
+                raise LocalignError.single(f"{len(missing)} node(s) have no population: {list_items(missing)}.",
+                                           "the graph", "give a population for every node.")
+            values = [population[n] for n in nodes]
+        try:
+            values = np.asarray(values, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise LocalignError.single("some node populations are not numbers.", "the graph",
+                                       "store populations as numbers.") from None
+        position = {node: i for i, node in enumerate(nodes)}
+        edges = np.array([(position[a], position[b]) for a, b in graph.edges], dtype=np.int64).reshape(-1, 2)
+        return cls.from_edges([str(n) for n in nodes], values, edges)
+
+    @classmethod
+    def of(cls, area: StudyArea, adjacency: Adjacency = "rook") -> "UnitGraph":
+        """The cached unit graph of a study area (unit order = ``area.ids``)."""
+        key = ("unit_graph", adjacency)
+        if key not in area.cache:
+            area.cache[key] = cls.from_networkx(area.graph(adjacency), area.population.to_dict(), list(area.ids))
+        return area.cache[key]
+
+    def pieces(self, codes: np.ndarray, k: int) -> np.ndarray:
+        """Number of connected pieces of each locality (1 everywhere for a contiguous plan; 0 for an empty one)."""
+        codes = np.asarray(codes)
+        same = codes[self.edge_a] == codes[self.edge_b]
+        a, b = self.edge_a[same], self.edge_b[same]
+        matrix = csr_matrix((np.ones(len(a)), (a, b)), shape=(self.n, self.n))
+        _, labels = connected_components(matrix, directed=False)
+        out = np.zeros(k, dtype=np.int64)
+        for j in range(k):
+            out[j] = len(np.unique(labels[codes == j]))
+        return out
+
+    def is_contiguous(self, codes: np.ndarray, k: int) -> bool:
+        """True when every one of the k localities is non-empty and one connected piece."""
+        return bool((self.pieces(codes, k) == 1).all())
