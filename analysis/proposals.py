@@ -11,6 +11,7 @@ from typing import Mapping
 
 import numpy as np
 
+from analysis.metrics import continuity
 from analysis.metrics.population import within_tolerance
 from analysis.naming import name_localities
 from analysis.plan import Plan, plan_from_codes
@@ -42,8 +43,9 @@ class Constraints:
                 apart.append((by_name[a][0], by_name[b][0]))
         return tuple(together), tuple(apart)
 
-    def mask(self, codes: np.ndarray, scores: ScoreTable, unit_index: Mapping[str, int], total: float) -> np.ndarray:
-        """True for each plan (row of codes) meeting every constraint."""
+    def mask(self, codes: np.ndarray, scores: ScoreTable, unit_index: Mapping[str, int], total: float,
+             area: StudyArea | None = None) -> np.ndarray:
+        """True for each plan (row of codes) meeting every constraint (fixed locality names too when ``area`` is given)."""
         keep = np.ones(len(codes), dtype=bool)
         if self.max_deviation is not None:
             keep &= within_tolerance(scores.populations, total, self.max_deviation)
@@ -59,6 +61,30 @@ class Constraints:
             for i in range(len(columns)):
                 for j in range(i + 1, len(columns)):
                     keep &= columns[i] != columns[j]
+        if area is not None and self.fixed and keep.any():
+            rows = np.flatnonzero(keep)
+            keep[rows] = self.names_mask(area, codes[rows])
+        return keep
+
+    def names_mask(self, area: StudyArea, codes: np.ndarray) -> np.ndarray:
+        """True for each plan in which every unit fixed to a current locality's name is in the locality that continues
+        it (matched on shared residents, as analysis.naming names localities). Other fixed names only group units."""
+        codes = np.atleast_2d(codes)
+        keep = np.ones(len(codes), dtype=bool)
+        current = area.current
+        if current is None or not len(codes):
+            return keep
+        wanted = {u: current.groups.index(name) for u, name in self.fixed.items() if name in current.groups}
+        if not wanted:
+            return keep
+        old = current.labels.reindex(area.ids).map({g: i for i, g in enumerate(current.groups)}).to_numpy(int)
+        k = int(codes.max()) + 1
+        shared = continuity.shared_residents(codes, old, area.population.to_numpy(float), k, len(current.groups))
+        match = continuity.best_matchings(shared)
+        index = {u: i for i, u in enumerate(area.ids)}
+        for unit, target in wanted.items():
+            locality = codes[:, index[unit]].astype(np.int64)
+            keep &= np.take_along_axis(match, locality[:, None], axis=1)[:, 0] == target
         return keep
 
 
@@ -80,6 +106,8 @@ class ProposalSet:
     elapsed_s: float = 0.0
     seed: int | None = None
     notes: list[str] = field(default_factory=list)
+    fixed: Mapping[str, str] = field(default_factory=dict)
+    """Units fixed to a locality name: a name that is not a current locality labels the unit's locality."""
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -87,10 +115,18 @@ class ProposalSet:
     def plan(self, index: int, name: str | None = None) -> Plan:
         """Row ``index`` as a named Plan; localities are named after the current locality each continues."""
         generic = tuple(f"Locality {j + 1}" for j in range(self.k))
-        plan = plan_from_codes(self.area, self.codes[index], generic, name or f"Option {index + 1}")
-        return name_localities(self.area, plan)
+        plan = name_localities(self.area, plan_from_codes(self.area, self.codes[index], generic,
+                                                          name or f"Option {index + 1}"))
+        labels = plan.assignment
+        for unit, wanted in self.fixed.items():
+            have = labels[unit]
+            if have != wanted:
+                plan = plan.renamed({have: wanted, wanted: have})
+                labels = plan.assignment
+        return plan
 
     def take(self, index: np.ndarray) -> "ProposalSet":
         """The plans at ``index`` (mask or positions), keeping the method's metadata."""
         return ProposalSet(self.area, self.k, self.adjacency, self.codes[index], self.scores.take(index),
-                           self.method, False, self.total_count, self.elapsed_s, self.seed, list(self.notes))
+                           self.method, False, self.total_count, self.elapsed_s, self.seed, list(self.notes),
+                           dict(self.fixed))

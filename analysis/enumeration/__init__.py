@@ -4,6 +4,7 @@ bounds and together/apart rules that prune during the search. See engine.py for 
 from analysis.enumeration.engine import (Count, Estimate, Search, count_partitions, enumerate_masks,
                                          enumerate_partitions, estimate_partitions)
 from analysis.enumeration.graph import MAX_UNITS, PartitionGraph, read_graph_json
+from analysis.enumeration.study_area import AreaEnumeration, enumerate_area
 
 __all__ = ["Count", "Estimate", "Search", "count_partitions", "enumerate_masks", "enumerate_partitions",
-           "estimate_partitions", "MAX_UNITS", "PartitionGraph", "read_graph_json"]
+           "estimate_partitions", "MAX_UNITS", "PartitionGraph", "read_graph_json", "AreaEnumeration", "enumerate_area"]

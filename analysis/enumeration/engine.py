@@ -166,8 +166,8 @@ def _run_chunks(search: Search, store: bool, budget: int, progress: Progress, wh
     found = 0
     for i, chunk in enumerate(chunks):
         left = UNLIMITED if budget == UNLIMITED else max(0, budget - nodes)
-        result = kernels.complete_partitions(chunk, full, search.k, nb, pop, bounds, together, apart, store, left,
-                                             memo)
+        *result, memo = kernels.complete_partitions(chunk, full, search.k, nb, pop, bounds, together, apart, store,
+                                                    left, memo)
         results.append(result)
         nodes += int(result[2])
         found += int(result[0])

@@ -13,13 +13,11 @@ prune while growing. Masks are int64 (bit i = unit i; n <= 63 keeps them non-neg
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, types
-from numba.typed import Dict, List
+from numba import njit
 from numba.cpython.unsafe.numbers import trailing_zeros
 
 K, TOTAL, TOL, LOWER, UPPER = 0, 1, 2, 3, 4
 
-_LEVEL_MEMO = types.DictType(types.int64, types.int64)
 
 STATUS_DONE, STATUS_BUDGET = 0, 1
 """Kernel outcomes: finished, or stopped because the node budget ran out."""
@@ -237,44 +235,108 @@ def _emit(out, count, parts, last, k):
     return out
 
 
+_MIX = np.int64(-7046029254386353131)  # 0x9E3779B97F4A7C15 (Fibonacci hashing), as a signed 64-bit number
+_MEMO_SLOTS, _MEMO_PARTS, _MEMO_KEYS = 0, 1, 2
+
+
 @njit(cache=True)
-def new_memo():
-    """The memo of a search: per level, remaining units -> slot; per slot the first index and number of its parts in
-    ``parts`` and its number of completions (−1 until known). The same remainder at the same level always has the
-    same next parts and completions, so each is searched once (for the bundled wards, 7,424 distinct final remainders
-    serve 132,902 prefixes)."""
-    slots = List.empty_list(_LEVEL_MEMO)
-    for _ in range(64):
-        slots.append(Dict.empty(key_type=types.int64, value_type=types.int64))
-    parts = List.empty_list(types.int64)
-    first = List.empty_list(types.int64)
-    size = List.empty_list(types.int64)
-    completions = List.empty_list(types.int64)
-    return slots, parts, first, size, completions
+def new_memo(capacity=1 << 12):
+    """The memo of a search, as arrays: a hash table (remaining units, level) -> slot (open addressing), and per
+    slot the first index and number of its next parts in ``parts`` and its completions (−1 until known).
+
+    The same remainder at the same level always has the same next parts and completions, so each is searched
+    once (for the bundled wards, 7,424 distinct final remainders serve 132,902 prefixes).
+    """
+    table_r = np.zeros(capacity, dtype=np.int64)
+    table_level = np.full(capacity, -1, dtype=np.int64)
+    table_slot = np.zeros(capacity, dtype=np.int64)
+    first = np.zeros(capacity, dtype=np.int64)
+    size = np.zeros(capacity, dtype=np.int64)
+    completions = np.zeros(capacity, dtype=np.int64)
+    parts = np.zeros(4 * capacity, dtype=np.int64)
+    counts = np.zeros(3, dtype=np.int64)
+    return table_r, table_level, table_slot, first, size, completions, parts, counts
+
+
+@njit(cache=True, inline="always")
+def _home(remaining, level, capacity):
+    return ((remaining ^ (level * _MIX)) * _MIX >> 20) & (capacity - 1)
+
+
+@njit(cache=True)
+def _find(memo, remaining, level):
+    table_r, table_level, table_slot = memo[0], memo[1], memo[2]
+    capacity = len(table_r)
+    i = _home(remaining, level, capacity)
+    while table_level[i] != -1:
+        if table_r[i] == remaining and table_level[i] == level:
+            return table_slot[i]
+        i = (i + 1) & (capacity - 1)
+    return -1
+
+
+@njit(cache=True)
+def _put(table_r, table_level, table_slot, remaining, level, slot):
+    capacity = len(table_r)
+    i = _home(remaining, level, capacity)
+    while table_level[i] != -1:
+        i = (i + 1) & (capacity - 1)
+    table_r[i] = remaining
+    table_level[i] = level
+    table_slot[i] = slot
+
+
+@njit(cache=True)
+def _add(memo, remaining, level, got, parts_buf, keep, done):
+    """Record a new slot with ``got`` next parts (copied from parts_buf when ``keep``); grows arrays as needed."""
+    table_r, table_level, table_slot, first, size, completions, parts, counts = memo
+    slot = counts[_MEMO_SLOTS]
+    if 2 * (counts[_MEMO_KEYS] + 1) > len(table_r):
+        capacity = 2 * len(table_r)
+        new_r = np.zeros(capacity, dtype=np.int64)
+        new_level = np.full(capacity, -1, dtype=np.int64)
+        new_slot = np.zeros(capacity, dtype=np.int64)
+        for i in range(len(table_r)):
+            if table_level[i] != -1:
+                _put(new_r, new_level, new_slot, table_r[i], table_level[i], table_slot[i])
+        table_r, table_level, table_slot = new_r, new_level, new_slot
+    if slot == len(first):
+        first = _grow(first, slot)
+        size = _grow(size, slot)
+        completions = _grow(completions, slot)
+    stored = got if keep else 0
+    while counts[_MEMO_PARTS] + stored > len(parts):
+        parts = _grow(parts, len(parts))
+    start = counts[_MEMO_PARTS]
+    parts[start:start + stored] = parts_buf[:stored]
+    first[slot] = start
+    size[slot] = got
+    completions[slot] = got if done else -1
+    counts[_MEMO_PARTS] += stored
+    counts[_MEMO_SLOTS] += 1
+    counts[_MEMO_KEYS] += 1
+    _put(table_r, table_level, table_slot, remaining, level, slot)
+    return slot, (table_r, table_level, table_slot, first, size, completions, parts, counts)
 
 
 @njit(cache=True)
 def _slot(remaining, level, k, nb, pop, bounds, together, apart, memo, keep_last, buf, budget, work, p_stack):
     """The memo slot of ``remaining`` at ``level``, searching its next parts if new. Parts of the last generated level
-    are kept only when ``keep_last`` (counting needs just their number). Returns (slot, buffer, nodes, status)."""
-    slots, parts, first, size, completions = memo
-    at_level = slots[level]
-    if remaining in at_level:
-        return at_level[remaining], buf, 0, STATUS_DONE
+    are kept only when ``keep_last`` (counting needs just their number).
+
+    Returns (slot, memo, buffer, nodes, status).
+    """
+    slot = _find(memo, remaining, level)
+    if slot >= 0:
+        return slot, memo, buf, 0, STATUS_DONE
     final = level == k - 2
-    got, buf, nodes, status = generate_parts(remaining, k - 1 - level, nb, pop, bounds, together, apart,
-                                             keep_last or not final, buf, 0, budget, work, p_stack)
+    keep = keep_last or not final
+    got, buf, nodes, status = generate_parts(remaining, k - 1 - level, nb, pop, bounds, together, apart, keep, buf, 0,
+                                             budget, work, p_stack)
     if status != STATUS_DONE:
-        return -1, buf, nodes, status
-    slot = len(first)
-    first.append(len(parts))
-    size.append(got)
-    if keep_last or not final:
-        for i in range(got):
-            parts.append(buf[i])
-    completions.append(got if final else -1)
-    at_level[remaining] = slot
-    return slot, buf, nodes, STATUS_DONE
+        return -1, memo, buf, nodes, status
+    slot, memo = _add(memo, remaining, level, got, buf, keep, final)
+    return slot, memo, buf, nodes, STATUS_DONE
 
 
 @njit(cache=True, nogil=True)
@@ -282,9 +344,8 @@ def complete_partitions(firsts, full, k, nb, pop, bounds, together, apart, store
     """Every partition whose first part is one of ``firsts`` (valid first parts of ``full``): the count, and with
     ``store`` the partitions as rows of k part masks. ``memo`` (from new_memo) carries over between calls.
 
-    Returns (count, part masks (count, k) or empty, nodes visited, status).
+    Returns (count, part masks (count, k) or empty, nodes visited, status, memo).
     """
-    slots, parts, first, size, completions = memo
     out = np.empty((16 if store else 0, k), dtype=np.int64)
     count = 0
     nodes = 0
@@ -304,52 +365,53 @@ def complete_partitions(firsts, full, k, nb, pop, bounds, together, apart, store
             continue
         p = 1
         rem[1] = full & ~firsts[f]
-        sl, buf, used, status = _slot(rem[1], 1, k, nb, pop, bounds, together, apart, memo, store, buf,
-                                      budget - nodes, work, p_stack)
+        sl, memo, buf, used, status = _slot(rem[1], 1, k, nb, pop, bounds, together, apart, memo, store, buf,
+                                            budget - nodes, work, p_stack)
         nodes += used
         if status != STATUS_DONE:
-            return count, out[:count], nodes, status
-        if not store and completions[sl] >= 0:
-            count += completions[sl]
+            return count, out[:count], nodes, status, memo
+        if not store and memo[5][sl] >= 0:
+            count += memo[5][sl]
             continue
         slot[1] = sl
-        pos[1] = first[sl]
+        pos[1] = memo[3][sl]
         acc[1] = 0
         while True:
             sl = slot[p]
+            end = memo[3][sl] + memo[4][sl]
             if p == k - 2 and store:  # the last generated level: emit every partition it completes
-                for i in range(first[sl], first[sl] + size[sl]):
-                    chosen[p] = parts[i]
-                    out = _emit(out, count, chosen, rem[p] & ~parts[i], k)
+                for i in range(memo[3][sl], end):
+                    chosen[p] = memo[6][i]
+                    out = _emit(out, count, chosen, rem[p] & ~memo[6][i], k)
                     count += 1
-                pos[p] = first[sl] + size[sl]
-            if pos[p] < first[sl] + size[sl]:
-                part = parts[pos[p]]
+                pos[p] = end
+            if pos[p] < end:
+                part = memo[6][pos[p]]
                 pos[p] += 1
                 chosen[p] = part
-                nxt, buf, used, status = _slot(rem[p] & ~part, p + 1, k, nb, pop, bounds, together, apart, memo,
-                                               store, buf, budget - nodes, work, p_stack)
+                nxt, memo, buf, used, status = _slot(rem[p] & ~part, p + 1, k, nb, pop, bounds, together, apart, memo,
+                                                     store, buf, budget - nodes, work, p_stack)
                 nodes += used
                 if status != STATUS_DONE:
-                    return count, out[:count], nodes, status
-                if not store and completions[nxt] >= 0:
-                    acc[p] += completions[nxt]
+                    return count, out[:count], nodes, status, memo
+                if not store and memo[5][nxt] >= 0:
+                    acc[p] += memo[5][nxt]
                     continue
                 p += 1
                 rem[p] = rem[p - 1] & ~part
                 slot[p] = nxt
-                pos[p] = first[nxt]
+                pos[p] = memo[3][nxt]
                 acc[p] = 0
                 continue
             if not store:
-                completions[sl] = acc[p]
+                memo[5][sl] = acc[p]
             if p == 1:
                 if not store:
                     count += acc[1]
                 break
             p -= 1
             acc[p] += acc[p + 1]
-    return count, out[:count], nodes, STATUS_DONE
+    return count, out[:count], nodes, STATUS_DONE, memo
 
 
 @njit(cache=True)

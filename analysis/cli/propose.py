@@ -1,0 +1,228 @@
+"""`localign propose`: the best plans of k localities under the planner's weights and requirements, ranked, with the
+Pareto front, written as CSV and GeoJSON with a summary table."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+from pathlib import Path
+
+from analysis.cli.common import add_adjacency, add_bundle, load, print_json, print_notes, text_table
+from analysis.exports.tables import trailing_notes
+from analysis.metrics.definitions import metric
+from analysis.plan import Plan
+from analysis.progress import cli_progress
+from analysis.propose import METHODS, Proposals, propose
+from analysis.proposals import Constraints
+from analysis.requirements import EXAMPLES, parse_fraction, parse_requirements
+from analysis.scoring import Weights
+from geo.bundle import StudyArea
+from geo.errors import LocalignError
+
+TABLE_METRICS = ("max_abs_deviation", "pcn_nesting", "pcns_split", "polsby_popper_mean", "retained_share",
+                 "wards_moved")
+"""The metrics of the ranked table (titles and formats from analysis.metrics.definitions)."""
+
+SUMMARY_METRICS = ("max_abs_deviation", "population_range", "polsby_popper_mean", "polsby_popper_min", "cut_edges",
+                   "pcn_nesting", "pcns_split", "pcns_split_90", "retained_share", "wards_moved", "population_moved")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "propose", help="propose the best plans of k localities",
+        description="Propose plans of K connected localities: every valid plan is listed where the ward graph is "
+                    "small enough (so the ranking is exact), an optimiser is used where it is not. Prints the top "
+                    "plans by weighted penalty and marks those on the Pareto front.")
+    parser.add_argument("--k", type=int, default=None, help="number of localities (default: the bundle's, e.g. 4)")
+    add_bundle(parser)
+    add_adjacency(parser)
+    parser.add_argument("--max-deviation", metavar="F", help="every locality within F of an equal share (0.05 or 5%%)")
+    parser.add_argument("--weights", metavar="W",
+                        help="weights of the objectives, e.g. balance=2,nesting=1,compactness=0.5,continuity=0.5")
+    parser.add_argument("--require", action="append", default=[], metavar="ITEM",
+                        help=f"a requirement (repeatable): {EXAMPLES}")
+    parser.add_argument("--top", type=int, default=10, help="how many plans to show and write (default 10)")
+    parser.add_argument("--out", metavar="DIR", help="write each plan as CSV and GeoJSON, with summary.csv/.md")
+    parser.add_argument("--method", choices=METHODS, default="auto",
+                        help="auto (default): every plan when the graph is small enough, else the optimiser")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the optimiser (same seed, same plans)")
+    parser.add_argument("--budget-s", type=float, default=None, metavar="T", help="time budget of the optimiser")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+    parser.set_defaults(run=run)
+
+
+def requirement_lines(area: StudyArea, constraints: Constraints) -> list[str]:
+    """The requirements in words, one per line."""
+    names = area.unit_names
+    lines = []
+    if constraints.max_deviation is not None:
+        lines.append(f"every locality within ±{constraints.max_deviation:.1%} of an equal share")
+    if constraints.max_pcns_split is not None:
+        lines.append(f"at most {constraints.max_pcns_split} PCNs split")
+    lines += [f"together: {', '.join(names[u] for u in g)}" for g in constraints.together]
+    lines += [f"apart: {', '.join(names[u] for u in g)}" for g in constraints.apart]
+    lines += [f"{names[u]} in {name}" for u, name in constraints.fixed.items()]
+    return lines
+
+
+def _localities(area: StudyArea, plan: Plan, populations) -> list[tuple[str, str]]:
+    share = area.total_population / plan.k
+    by_name = dict(zip(plan.localities, populations))
+    out = []
+    for locality in plan.localities:
+        members = plan.members(locality)
+        pop = by_name[locality]
+        out.append((locality, f"{len(members)} {area.manifest.unit_label}s, {pop:,.0f} residents "
+                              f"({(pop - share) / share:+.1%}): " + ", ".join(area.unit_names[u] for u in members)))
+    return out
+
+
+def _plan_populations(area: StudyArea, plan: Plan) -> list[float]:
+    """Residents per locality of a plan, in plan.localities order."""
+    codes = plan.codes()
+    pops = area.population.to_numpy(float)
+    return [pops[codes == j].sum() for j in range(plan.k)]
+
+
+def summary_rows(result: Proposals, plans: list[Plan]) -> list[list[str]]:
+    """The summary table as rows: header, then one row per ranked plan with raw metric values."""
+    header = ["rank", "option", "penalty", "pareto_front", *SUMMARY_METRICS, "localities"]
+    rows = [header]
+    on_front = result.on_front()
+    for rank, (position, plan) in enumerate(zip(result.ranked, plans), start=1):
+        scores = result.plans.scores
+        values = [f"{getattr(scores, key)[position]:.6g}" for key in SUMMARY_METRICS]
+        localities = "; ".join(f"{loc}: " + " ".join(plan.members(loc)) for loc in plan.localities)
+        rows.append([str(rank), plan.name, f"{result.penalty[position]:.6f}", "yes" if on_front[rank - 1] else "no",
+                     *values, localities])
+    return rows
+
+
+def summary_markdown(result: Proposals, plans: list[Plan]) -> str:
+    """The ranked table as Markdown, with the method, requirements and assumption notes."""
+    area = result.area
+    titles = [metric(key).title for key in TABLE_METRICS]
+    lines = [f"# Proposals: {result.k} localities of {area.name}", "", *[f"- {n}" for n in result.notes],
+             *[f"- Requirement: {r}" for r in requirement_lines(area, result.constraints)],
+             f"- Weights: {_weights_text(result.weights)}", "",
+             "| rank | option | penalty | Pareto front | " + " | ".join(titles) + " |",
+             "|---|---|---|---|" + "---|" * len(titles)]
+    on_front = result.on_front()
+    for rank, (position, plan) in enumerate(zip(result.ranked, plans), start=1):
+        cells = [metric(key).format(getattr(result.plans.scores, key)[position]) for key in TABLE_METRICS]
+        lines.append(f"| {rank} | {plan.name} | {result.penalty[position]:.3f} | "
+                     f"{'yes' if on_front[rank - 1] else 'no'} | " + " | ".join(cells) + " |")
+    lines += ["", "## Localities", ""]
+    for position, plan in zip(result.ranked, plans):
+        lines.append(f"**{plan.name}**")
+        lines += [f"- {name}: {text}" for name, text in _localities(area, plan, _plan_populations(area, plan))]
+        lines.append("")
+    lines += ["## Assumptions and sources", "", *[f"- {note}" for note in area.assumption_notes], "",
+              area.source_line, ""]
+    return "\n".join(lines)
+
+
+def _weights_text(weights: Weights) -> str:
+    return ", ".join(f"{name} {value:g}" for name, value in weights.as_dict().items())
+
+
+def write_outputs(result: Proposals, plans: list[Plan], folder: str) -> list[Path]:
+    """Write each plan as CSV (ward_code,ward_name,locality) and wards GeoJSON, plus summary.csv and summary.md."""
+    from analysis.exports import export
+    from analysis.exports.files import write_bytes
+
+    out = Path(folder).expanduser()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LocalignError.single(f"the folder could not be created ({exc.strerror or exc}).", str(out),
+                                   "choose a folder you can write to.") from None
+    written = []
+    for rank, plan in enumerate(plans, start=1):
+        stem = f"option_{rank:02d}"
+        written.append(export(result.area, plan, "csv", out / f"{stem}.csv"))
+        written.append(export(result.area, plan, "wards-geojson", out / f"{stem}.geojson"))
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(summary_rows(result, plans) + [[]]
+                                                         + trailing_notes(result.area))
+    written.append(write_bytes(buffer.getvalue().encode("utf-8-sig"), out / "summary.csv", (".csv",)))
+    written.append(write_bytes(summary_markdown(result, plans).encode("utf-8"), out / "summary.md", (".md",)))
+    return written
+
+
+def _json(result: Proposals, plans: list[Plan]) -> dict:
+    on_front = result.on_front()
+    return {
+        "study_area": result.area.name, "k": result.k, "adjacency": result.adjacency, "method": result.method,
+        "valid_plans": len(result.plans), "connected_plans": result.connected_count,
+        "pareto_front": len(result.front), "notes": result.notes, "weights": result.weights.as_dict(),
+        "requirements": requirement_lines(result.area, result.constraints),
+        "proposals": [{
+            "rank": rank, "name": plan.name, "penalty": float(result.penalty[position]),
+            "pareto_front": bool(on_front[rank - 1]),
+            "metrics": {key: getattr(result.plans.scores, key)[position].item() for key in SUMMARY_METRICS},
+            "localities": {loc: plan.members(loc) for loc in plan.localities},
+        } for rank, (position, plan) in enumerate(zip(result.ranked, plans), start=1)],
+        "assumptions": result.area.assumption_notes,
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    area = load(args)
+    k = args.k if args.k is not None else area.manifest.default_k
+    if k < 2:
+        raise LocalignError.single(f"--k {k} is not a number of localities to propose.", "--k",
+                                   "use 2 or more, e.g. --k 4.")
+    if k > len(area.ids):
+        raise LocalignError.single(f"--k {k} is more localities than the {len(area.ids)} "
+                                   f"{area.manifest.unit_label}s.", "--k", f"use at most {len(area.ids)}.")
+    constraints = parse_requirements(area, args.require, Constraints(max_deviation=parse_fraction(args.max_deviation)))
+    weights = Weights.parse(args.weights)
+    with cli_progress(f"proposing plans of {k} localities") as progress:
+        result = propose(area, k, constraints, weights, args.top, args.method, args.seed, args.budget_s, progress,
+                         args.adjacency)
+    plans = [result.plans.plan(int(position), f"Option {rank}") for rank, position in
+             enumerate(result.ranked, start=1)]
+    written = write_outputs(result, plans, args.out) if args.out and plans else []
+    if args.json:
+        print_json(_json(result, plans) | {"written": [str(p) for p in written]})
+        return 0 if plans else 1
+    _print_text(result, plans, written)
+    return 0 if plans else 1
+
+
+def _print_text(result: Proposals, plans: list[Plan], written: list[Path]) -> None:
+    area = result.area
+    print(f"Proposals: {result.k} localities of {area.name} ({result.adjacency} adjacency)")
+    for note in result.notes:
+        print(f"  {note}")
+    requirements = requirement_lines(area, result.constraints)
+    print("  Requirements: " + ("; ".join(requirements) if requirements else "none"))
+    print(f"  Weights: {_weights_text(result.weights)} (penalty: lower is better)")
+    counted = f" of {result.connected_count:,} connected plans" if result.connected_count is not None else ""
+    print(f"  {len(result.plans):,} valid plans{counted}; {len(result.front):,} on the Pareto front.")
+    if not plans:
+        print("\nNo plan meets every requirement: relax --max-deviation or drop a --require item.")
+        print_notes(area)
+        return
+    print()
+    on_front = result.on_front()
+    text_table(["rank", "option", "penalty", *[metric(key).title for key in TABLE_METRICS], "Pareto front"],
+               [(rank, plan.name, f"{result.penalty[position]:.3f}",
+                 *[metric(key).format(getattr(result.plans.scores, key)[position]) for key in TABLE_METRICS],
+                 "yes" if on_front[rank - 1] else "no")
+                for rank, (position, plan) in enumerate(zip(result.ranked, plans), start=1)])
+    for position, plan in zip(result.ranked, plans):
+        print(f"\n{plan.name}:")
+        for name, text in _localities(area, plan, _plan_populations(area, plan)):
+            print(f"  {name}: {text}")
+    if result.exhaustive:
+        standings = result.standings(plans[0])
+        print(f"\n{plans[0].name} among all {len(result.plans):,} valid plans:")
+        for key in ("max_abs_deviation", "pcn_nesting", "polsby_popper_mean", "retained_share"):
+            print(f"  {standings[key].sentence()}")
+    if written:
+        print(f"\nWrote {len(written)} files to {written[0].parent}: each option as CSV and GeoJSON, "
+              "summary.csv and summary.md.")
+    print_notes(area)
