@@ -6,9 +6,9 @@ Run it with `make run`, or `streamlit run app.py -- --bundle DIR` for another co
 from __future__ import annotations
 
 import html
-import importlib.util
 import logging
 import sys
+import threading
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -17,14 +17,18 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from analysis import plan_views as views
-from analysis.charts import balance_chart
+from analysis.charts import PARETO_SELECTION, balance_chart, pareto_chart, selected_option
 from analysis.compare import compare
 from analysis.downloads import plan_downloads
 from analysis.editing import AutosaveStore, EditSession, study_area_key
 from analysis.evaluate import evaluate
+from analysis.metrics.definitions import metric
 from analysis.palette import PCN_OUTLINE, PRACTICE
 from analysis.plan import Plan
 from analysis.plan_io import read_plan
+from analysis.propose import propose
+from analysis.proposals import Constraints
+from analysis.scoring import Weights
 from geo.bundle import DEFAULT_BUNDLE, StudyArea, load_bundle, summary
 from geo.catalogue import available_bundles, requested_bundle
 from geo.errors import LocalignError
@@ -283,16 +287,33 @@ def key_figures(evaluation, per_row: int = 4) -> None:
             column.metric(figure.title, figure.value, help=figure.meaning, border=True)
 
 
-def percentile_line(area: StudyArea, plan: Plan) -> None:
-    """Where the plan ranks among every valid plan (when the proposal engine's percentiles are installed)."""
-    if importlib.util.find_spec("analysis.percentiles") is None:
-        st.caption("Ranking among all valid plans: not available in this version of localign yet.")
-        return
-    from analysis import percentiles
+def progress_bar(text: str):
+    """A Streamlit progress bar as a ``progress(fraction, message)`` callback (updates from other threads wait)."""
+    bar = st.progress(0.0, text=text)
+    owner = threading.current_thread()
 
-    with friendly("ranking the plan"):
-        for line in percentiles.describe(area, plan, tolerance=tolerance()):
-            st.caption(line)
+    def report(fraction: float, message: str) -> None:
+        if threading.current_thread() is owner:
+            bar.progress(min(1.0, max(0.0, float(fraction))), text=message or text)
+
+    return bar, report
+
+
+def ranking_lines(area: StudyArea, plan: Plan) -> None:
+    """Where the plan stands among every valid plan with as many localities (listed once per study area and k)."""
+    key = ("plan_views.all_plans", plan.k)
+    if key not in area.cache and plan.k > views.AUTO_RANK_MAX_K:
+        if not st.button(f"Rank this plan among all possible plans of {plan.k} localities", key="rank_plan",
+                         help="Lists every possible plan once (this can take a minute); then the ranking is instant."):
+            return
+    with friendly("ranking the plan among all valid plans"):
+        if key not in area.cache:
+            bar, report = progress_bar("Listing every possible plan once…")
+            views.all_plans(area, plan.k, report)
+            bar.empty()
+        lines = views.standing_lines(views.all_plans(area, plan.k), plan)
+        st.markdown("**Among all possible plans** of " + f"{plan.k} connected localities:  \n"
+                    + "  \n".join(_md(line) for line in lines))
 
 
 def tolerance() -> float:
@@ -426,7 +447,7 @@ def edit_view(area: StudyArea, session: EditSession | None) -> None:
         result = show_map(area, plan, "edit_map", highlight=(selected,) if selected else (), clickable=True)
         take_click(area, result)
         key_figures(evaluation)
-        percentile_line(area, plan)
+        ranking_lines(area, plan)
     with right:
         st.markdown(f"**{_md(plan.name)}** · {plan.k} localities")
         st.caption("Click a ward on the map (or pick it below) to move it to another locality.")
@@ -546,12 +567,160 @@ def continuity(area: StudyArea, evaluation) -> None:
 
 
 def propose_view(area: StudyArea, session: EditSession | None) -> None:
-    st.markdown("#### Propose options")
-    if importlib.util.find_spec("analysis.propose") is None:
-        st.info("The automatic proposal engine is not part of this version of localign yet. You can still build "
-                "options by hand on **Map & edit**, import plans on **Bring data**, and compare them.")
+    """The planner's rules and weights, the engine with a progress bar, the Pareto front and the chosen option."""
+    names = {u: str(area.unit_names[u]) for u in sorted(area.ids, key=lambda u: str(area.unit_names[u]))}
+    with st.form("propose_form", border=True):
+        st.markdown("**What should the options look like?**")
+        k_col, dev_col, pcn_col, top_col = st.columns(4)
+        k = k_col.number_input("Localities", 2, 8, area.manifest.default_k, key="p_k")
+        max_dev = dev_col.slider("Largest deviation allowed (±%)", 1, 30, int(round(tolerance() * 100)),
+                                 key="p_maxdev", help="Every locality within this share of an equal share.")
+        pcn_limit = pcn_col.selectbox("PCNs that may be split", ["No limit", *range(0, 7)], key="p_pcns",
+                                      disabled=area.pcn is None)
+        top = top_col.number_input("Options to list", 1, 50, 10, key="p_top")
+        st.markdown("**How much does each aim matter?** (0 = ignore)")
+        defaults = Weights()
+        weight_cols = st.columns(4)
+        weights = {}
+        for column, (name, label, meaning) in zip(weight_cols, (
+                ("balance", "Balance", "Localities close to an equal share of residents."),
+                ("nesting", "PCN nesting", "Keep each PCN's residents in one locality (PCN areas are approximate)."),
+                ("compactness", "Compactness", "Rounder, less straggly localities."),
+                ("continuity", "Continuity", "Keep residents in their current locality (inferred)."))):
+            weights[name] = column.slider(label, 0.0, 3.0, float(getattr(defaults, name)), 0.25, key=f"p_w_{name}",
+                                          help=meaning)
+        together_col, apart_col = st.columns(2)
+        together = together_col.multiselect("Wards that must be in the same locality", list(names),
+                                            format_func=names.get, key="p_together")
+        apart = apart_col.multiselect("Wards that must be in different localities", list(names),
+                                      format_func=names.get, key="p_apart")
+        locks = dict(session.locks) if session is not None else {}
+        st.caption((views.lock_summary(area, locks) + " Locked wards (Map & edit) stay in their locality.")
+                   if locks else "Lock wards on Map & edit to keep them in a locality.")
+        with st.expander("Method"):
+            method_col, seed_col, budget_col = st.columns(3)
+            method = method_col.radio("Search", list(METHOD_LABELS), format_func=METHOD_LABELS.get, key="p_method",
+                                      help="Every plan is listed when there are few enough (exact); otherwise the "
+                                           "optimiser searches (seeded, so the same seed gives the same options).")
+            seed = seed_col.number_input("Seed", 0, 10**6, 0, key="p_seed")
+            budget = budget_col.number_input("Optimiser time limit (seconds)", 5, 600, 30, key="p_budget")
+        run = st.form_submit_button("Find options", type="primary", key="p_run")
+    if run:
+        constraints = Constraints(
+            max_deviation=max_dev / 100, max_pcns_split=None if pcn_limit == "No limit" else int(pcn_limit),
+            together=(tuple(together),) if len(together) > 1 else (),
+            apart=(tuple(apart),) if len(apart) > 1 else (), fixed=locks)
+        with friendly("finding options"):
+            bar, report = progress_bar("Finding options…")
+            result = propose(area, int(k), constraints, Weights(**weights), top=int(top), method=method,
+                             seed=int(seed), budget_s=float(budget), progress=report)
+            bar.empty()
+            st.session_state.setdefault("proposals", {})[study_area_key(area)] = result
+            st.session_state.p_show = 1
+    result = st.session_state.get("proposals", {}).get(study_area_key(area))
+    if result is not None:
+        with friendly("showing the options"):
+            proposal_results(area, session, result)
+
+
+METHOD_LABELS = {"auto": "Best available (exact when possible)", "exhaustive": "Every plan (exact)",
+                 "optimiser": "Optimiser"}
+
+
+def proposal_results(area: StudyArea, session: EditSession | None, result) -> None:
+    plans = result.plans
+    summary = f"**{len(plans):,} plans** of {result.k} localities meet your rules."
+    if result.exhaustive:
+        summary += " Every possible plan was checked, so the ranking is exact"
+        if result.connected_count is not None and result.connected_count != len(plans):
+            summary += (f" ({result.connected_count:,} plans are within the deviation allowed; your other rules "
+                        f"leave {len(plans):,})")
+        summary += "."
+    else:
+        summary += " They come from the optimiser: good plans, but not a proof that none is better."
+    summary += f" Took {result.elapsed_s:.1f} s."
+    st.markdown(summary)
+    for note in result.notes:
+        st.caption(_md(note))
+    if not len(plans):
+        st.warning("No plan meets every rule. Allow a larger deviation, more split PCNs, or fewer ward rules.")
         return
-    st.info("The proposal engine is installed but not yet wired into this screen.")
+    table = views.option_table(result)
+    options = list(table["option"])
+    if st.session_state.get("p_show") not in options:
+        st.session_state.p_show = options[0]
+    front = dict(zip(table["option"], table["front"]))
+    chart_col, map_col = st.columns([1, 1.15], gap="medium")
+    with chart_col:
+        x_col, y_col = st.columns(2)
+        x_name = x_col.selectbox("Across", list(AXES), index=0, key="p_x")
+        y_name = y_col.selectbox("Up", list(AXES), index=1, key="p_y")
+        x_key, y_key = AXES[x_name], AXES[y_name]
+        frame = table.assign(kind=["top by your weights" if r else "Pareto front" for r in table["by_weights"]])
+
+        def chosen_from_chart() -> None:
+            picked = selected_option(st.session_state.get("p_chart"))
+            if picked is not None:
+                st.session_state.p_show = picked
+
+        st.altair_chart(pareto_chart(frame, x_key, y_key, metric(x_key).title, metric(y_key).title,
+                                     colour="retained_share", colour_title="Residents kept",
+                                     tooltip=["kind", *views.OPTION_METRICS], x_format=_axis_format(x_key),
+                                     y_format=_axis_format(y_key), chosen=st.session_state.p_show, height=330),
+                        key="p_chart", on_select=chosen_from_chart, selection_mode=PARETO_SELECTION,
+                        width="stretch")
+        st.caption(f"{int(table['front'].sum())} options are on the Pareto front: no other plan is better on all "
+                   "four aims at once. Click a point to show that option on the map.")
+        st.selectbox("Show option", options, key="p_show",
+                     format_func=lambda o: f"Option {o}" + (" · on the Pareto front" if front[o] else ""))
+    plan = views.option_plan(result, table, st.session_state.p_show)
+    evaluation = evaluate(area, plan)
+    with map_col:
+        show_map(area, plan, "p_map", height=470, legend_below=True)
+    facts, standing = st.columns([1, 1.15], gap="medium")
+    with facts:
+        for message in views.contiguity_warnings(area, evaluation):
+            st.warning(message)
+        st.altair_chart(balance_chart(evaluation, result.constraints.max_deviation or tolerance()), width="stretch")
+    with standing:
+        if session is not None:
+            keep, use = st.columns(2)
+            keep.button("Keep for comparing", key="p_keep", width="stretch",
+                        on_click=act, args=(session, "keeping the option", lambda: flash(
+                            "success", f"Kept as “{session.keep(plan)}”. Find it under Compare or Open a plan.")))
+            use.button("Edit this option", key="p_open", type="primary", width="stretch",
+                       on_click=act, args=(session, "opening the option", open_option, session, plan))
+        if result.exhaustive:
+            st.markdown(f"**Among the {len(plans):,} plans that meet your rules:**  \n"
+                        + "  \n".join(_md(line) for line in views.standing_lines(result, plan)))
+    key_figures(evaluation)
+    columns = {"option": st.column_config.NumberColumn("Option", width="small"),
+               "Pareto front": st.column_config.CheckboxColumn("On the Pareto front")}
+    for key in views.OPTION_METRICS:
+        columns[key] = st.column_config.NumberColumn(metric(key).title, format=_column_format(key))
+    st.markdown("**All options** (1 = best by your weights)")
+    st.dataframe(table.assign(**{"Pareto front": table["front"]})[["option", *views.OPTION_METRICS, "Pareto front"]],
+                 hide_index=True, column_config=columns, width="stretch")
+    with st.expander("Export this option"):
+        downloads(area, plan, "p_dl")
+
+
+AXES = {"Largest deviation": "max_abs_deviation", "PCN nesting": "pcn_nesting",
+        "Compactness": "polsby_popper_mean", "Residents kept": "retained_share"}
+
+
+def _axis_format(key: str) -> str:
+    return ".1%" if "%" in metric(key).fmt else ".2f"
+
+
+def _column_format(key: str) -> str:
+    return "percent" if "%" in metric(key).fmt else ("%d" if "d}" in metric(key).fmt else "%.3f")
+
+
+def open_option(session: EditSession, plan: Plan) -> None:
+    name = session.keep(plan)
+    session.open(session.library[name])
+    flash("success", f"“{name}” is now the working plan (Map & edit). Undo returns to the plan you had.")
 
 
 def compare_view(area: StudyArea, session: EditSession | None) -> None:

@@ -35,7 +35,8 @@ def balance_chart(evaluation: Evaluation, tolerance: float, colours: Mapping[str
     frame["Label"] = [f"{r:,.0f} ({d:+.1%})" for r, d in zip(frame["Residents"], frame["Deviation"])]
     frame["Within band"] = frame["Deviation"].abs() <= tolerance + 1e-12
     order = list(evaluation.localities)
-    y = alt.Y("Locality:N", sort=order, title=None, axis=alt.Axis(labelFontSize=12))
+    y = alt.Y("Locality:N", sort=order, title=None, axis=alt.Axis(labelFontSize=12, labelOverlap=False,
+                                                                   labelLimit=140))
     band = alt.Chart(pd.DataFrame({"low": [ideal * (1 - tolerance)], "high": [ideal * (1 + tolerance)],
                                    "what": [f"Within ±{tolerance:.0%} of an equal share"]})).mark_rect(
         color=TOLERANCE_BAND, opacity=0.7).encode(
@@ -54,13 +55,13 @@ def balance_chart(evaluation: Evaluation, tolerance: float, colours: Mapping[str
         color=alt.condition(alt.datum["Within band"], alt.value("#222222"), alt.value("#B2182B")))
     rule = alt.Chart(pd.DataFrame({"ideal": [ideal], "what": [f"Equal share: {ideal:,.0f}"]})).mark_rule(
         color=OUTLINE, strokeDash=[5, 3], strokeWidth=1.5).encode(x="ideal:Q", tooltip=alt.Tooltip("what:N", title=""))
-    chart = alt.layer(band, bars, labels, rule).properties(height=height or max(120, 42 * len(order)))
+    chart = alt.layer(band, bars, labels, rule).properties(height=max(height or 0, 34 * len(order), 110))
     return chart.configure_view(stroke=None)
 
 
 def pareto_chart(frame: pd.DataFrame, x: str, y: str, x_title: str, y_title: str, *,
                  colour: str | None = None, colour_title: str | None = None, tooltip: Sequence[str] = (),
-                 x_format: str = ".1%", y_format: str = ".1%", chosen: int | None = None,
+                 x_format: str = ".1%", y_format: str = ".1%", colour_format: str = ".0%", chosen: int | None = None,
                  height: int = 360) -> alt.LayerChart:
     """An interactive scatter of options (one row each, column ``option`` = its number); a click selects one.
 
@@ -76,7 +77,8 @@ def pareto_chart(frame: pd.DataFrame, x: str, y: str, x_title: str, y_title: str
     }
     if colour:
         encodings["color"] = alt.Color(f"{colour}:Q", title=colour_title or colour,
-                                       scale=alt.Scale(scheme="viridis", reverse=True))
+                                       scale=alt.Scale(scheme="viridis", reverse=True),
+                                       legend=alt.Legend(format=colour_format))
     points = alt.Chart(frame).mark_circle(stroke=OUTLINE, strokeWidth=0.6).encode(**encodings).add_params(selection)
     layers = [points]
     if chosen is not None and "option" in frame and (frame["option"] == chosen).any():

@@ -17,6 +17,9 @@ from analysis.geometry import dissolve_plan
 from analysis.metrics.definitions import METRICS, metric
 from analysis.palette import locality_colours
 from analysis.plan import Plan, grouping_plan
+from analysis.progress import Progress, null_progress
+from analysis.propose import Proposals, propose
+from analysis.proposals import Constraints
 from geo.bundle import StudyArea
 from geo.errors import LocalignError, list_items
 from geo.webmap import LegendEntry, PlanLayer
@@ -206,3 +209,58 @@ def lock_summary(area: StudyArea, locks: Mapping[str, str]) -> str:
     for unit, loc in locks.items():
         by_locality.setdefault(loc, []).append(str(area.unit_names.get(unit, unit)))
     return "; ".join(f"{list_items(sorted(names), 12)} locked to {loc}" for loc, names in sorted(by_locality.items()))
+
+
+# --- proposals -----------------------------------------------------------------------------------------
+
+OPTION_METRICS = ("max_abs_deviation", "pcn_nesting", "polsby_popper_mean", "retained_share", "pcns_split",
+                  "wards_moved")
+"""The measures shown for each proposed option (the four objectives first)."""
+RANK_METRICS = ("max_abs_deviation", "pcn_nesting", "polsby_popper_mean", "retained_share")
+"""The measures on which a plan is ranked among all valid plans."""
+AUTO_RANK_MAX_K = 4
+"""Plans of up to this many localities are ranked among all valid plans without asking (a few seconds at most)."""
+
+
+def option_table(proposals: Proposals) -> pd.DataFrame:
+    """One row per option: the top N by the weights (options 1..N), then the other plans on the Pareto front.
+
+    Columns: ``option``, ``position`` (row in ``proposals.plans``), ``by_weights`` (rank, or 0 when only on the
+    front), ``front`` (on the Pareto front), ``penalty`` and one column per measure in OPTION_METRICS.
+    """
+    ranked = [int(p) for p in proposals.ranked]
+    seen = set(ranked)
+    positions = ranked + [int(p) for p in proposals.front if int(p) not in seen]
+    front = {int(p) for p in proposals.front}
+    scores = proposals.plans.scores
+    frame = pd.DataFrame({
+        "option": range(1, len(positions) + 1),
+        "position": positions,
+        "by_weights": [i + 1 if i < len(ranked) else 0 for i in range(len(positions))],
+        "front": [p in front for p in positions],
+        "penalty": [float(proposals.penalty[p]) for p in positions],
+    })
+    for key in OPTION_METRICS:
+        frame[key] = [getattr(scores, key)[p].item() for p in positions]
+    return frame
+
+
+def option_plan(proposals: Proposals, table: pd.DataFrame, option: int) -> Plan:
+    """The plan of one option number of ``option_table``, named 'Option N'."""
+    position = int(table.loc[table["option"] == option, "position"].iloc[0])
+    return proposals.plans.plan(position, name=f"Option {option}")
+
+
+def all_plans(area: StudyArea, k: int, progress: Progress | None = None) -> Proposals:
+    """Every valid plan of k connected localities (no other rule), listed once per study area and k, for ranking."""
+    key = ("plan_views.all_plans", k)
+    if key not in area.cache:
+        area.cache[key] = propose(area, k, Constraints(), top=1, method="exhaustive",
+                                  progress=progress or null_progress)
+    return area.cache[key]
+
+
+def standing_lines(proposals: Proposals, plan: Plan, keys: tuple[str, ...] = RANK_METRICS) -> list[str]:
+    """Where a plan stands among all valid plans, one sentence per measure ('more balanced than 97.0% of …')."""
+    standings = proposals.standings(plan)
+    return [standings[key].sentence() for key in keys if key in standings]

@@ -1,7 +1,7 @@
 """The app in a real browser: headless Debian Chromium driven by Playwright, with the internet blocked.
 
 Starts `streamlit run app.py` on a free port, waits for the map, opens a plan, moves a ward by clicking it on
-the map, opens Compare and the presentation view, reloads the page (the edit must come back), and saves
+the map, opens Compare, proposes options, opens the presentation view, reloads the page (the edit must come back), and saves
 1440 × 900 screenshots in artifacts/screenshots/. Fails on any exception or traceback text on the page.
 Skipped, with the reason, where no Chromium is installed (`.ci/run` installs Debian's chromium).
 """
@@ -211,6 +211,19 @@ def test_planner_session_in_a_real_browser(page, server, lbbd):
     check_page(page)
     shoot(page, "04-compare")
 
+    # propose options with the default rules: progress bar, Pareto front, the chosen option on a map
+    page.get_by_role("tab", name="Propose").click()
+    settle(page)
+    page.get_by_role("button", name="Find options").click()
+    page.get_by_text("meet your rules").first.wait_for()
+    settle(page)
+    wait_for_map(page)
+    page.locator('[data-testid="stVegaLiteChart"]').first.wait_for()
+    page.get_by_text("meet your rules").first.evaluate("node => node.scrollIntoView({block: 'start'})")
+    time.sleep(0.5)
+    check_page(page)
+    shoot(page, "05-propose")
+
     # the slide-ready presentation view
     page.goto(f"{server}/?present=1")
     wait_for_map(page)
@@ -218,7 +231,7 @@ def test_planner_session_in_a_real_browser(page, server, lbbd):
     assert page.locator('section[data-testid="stSidebar"]').count() == 0 or \
         not page.locator('section[data-testid="stSidebar"]').is_visible()
     check_page(page)
-    shoot(page, "05-presentation")
+    shoot(page, "06-presentation")
 
     # a reload (new browser session) brings the edited plan back
     page.goto(server)
@@ -227,4 +240,4 @@ def test_planner_session_in_a_real_browser(page, server, lbbd):
     body = page.locator("body").inner_text()
     assert "Restored your unsaved plan from" in body and "(edited)" in body
     check_page(page)
-    shoot(page, "06-restored-after-reload")
+    shoot(page, "07-restored-after-reload")
