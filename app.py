@@ -26,8 +26,8 @@ from analysis.metrics.definitions import metric
 from analysis.palette import PCN_OUTLINE, PRACTICE
 from analysis.plan import Plan
 from analysis.plan_io import read_plan
-from analysis.propose import propose
 from analysis.proposals import Constraints
+from analysis.propose import propose
 from analysis.scoring import Weights
 from geo.bundle import DEFAULT_BUNDLE, StudyArea, load_bundle, summary
 from geo.catalogue import available_bundles, requested_bundle
@@ -301,13 +301,13 @@ def progress_bar(text: str):
 
 def ranking_lines(area: StudyArea, plan: Plan) -> None:
     """Where the plan stands among every valid plan with as many localities (listed once per study area and k)."""
-    key = ("plan_views.all_plans", plan.k)
-    if key not in area.cache and plan.k > views.AUTO_RANK_MAX_K:
-        if not st.button(f"Rank this plan among all possible plans of {plan.k} localities", key="rank_plan",
-                         help="Lists every possible plan once (this can take a minute); then the ranking is instant."):
-            return
+    listed = views.all_plans_listed(area, plan.k)
+    if not listed and plan.k > views.AUTO_RANK_MAX_K and not st.button(
+            f"Rank this plan among all possible plans of {plan.k} localities", key="rank_plan",
+            help="Lists every possible plan once (this can take a minute); then the ranking is instant."):
+        return
     with friendly("ranking the plan among all valid plans"):
-        if key not in area.cache:
+        if not listed:
             bar, report = progress_bar("Listing every possible plan once…")
             views.all_plans(area, plan.k, report)
             bar.empty()
@@ -573,9 +573,9 @@ def propose_view(area: StudyArea, session: EditSession | None) -> None:
         st.markdown("**What should the options look like?**")
         k_col, dev_col, pcn_col, top_col = st.columns(4)
         k = k_col.number_input("Localities", 2, 8, area.manifest.default_k, key="p_k")
-        max_dev = dev_col.slider("Largest deviation allowed (±%)", 1, 30, int(round(tolerance() * 100)),
+        max_dev = dev_col.slider("Largest deviation allowed (±%)", 1, 30, round(tolerance() * 100),
                                  key="p_maxdev", help="Every locality within this share of an equal share.")
-        pcn_limit = pcn_col.selectbox("PCNs that may be split", ["No limit", *range(0, 7)], key="p_pcns",
+        pcn_limit = pcn_col.selectbox("PCNs that may be split", ["No limit", *range(7)], key="p_pcns",
                                       disabled=area.pcn is None)
         top = top_col.number_input("Options to list", 1, 50, 10, key="p_top")
         st.markdown("**How much does each aim matter?** (0 = ignore)")

@@ -18,8 +18,8 @@ from analysis.metrics.definitions import METRICS, metric
 from analysis.palette import locality_colours
 from analysis.plan import Plan, grouping_plan
 from analysis.progress import Progress, null_progress
-from analysis.propose import Proposals, propose
 from analysis.proposals import Constraints
+from analysis.propose import Proposals, propose
 from geo.bundle import StudyArea
 from geo.errors import LocalignError, list_items
 from geo.webmap import LegendEntry, PlanLayer
@@ -251,9 +251,18 @@ def option_plan(proposals: Proposals, table: pd.DataFrame, option: int) -> Plan:
     return proposals.plans.plan(position, name=f"Option {option}")
 
 
+def _all_plans_key(k: int) -> tuple[str, int]:
+    return ("plan_views.all_plans", k)
+
+
+def all_plans_listed(area: StudyArea, k: int) -> bool:
+    """Whether every valid plan of k localities has already been listed for this study area (ranking is instant)."""
+    return _all_plans_key(k) in area.cache
+
+
 def all_plans(area: StudyArea, k: int, progress: Progress | None = None) -> Proposals:
     """Every valid plan of k connected localities (no other rule), listed once per study area and k, for ranking."""
-    key = ("plan_views.all_plans", k)
+    key = _all_plans_key(k)
     if key not in area.cache:
         area.cache[key] = propose(area, k, Constraints(), top=1, method="exhaustive",
                                   progress=progress or null_progress)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import networkx as nx
 import pytest
-
-from analysis.propose import propose
-from analysis.proposals import Constraints
 from apptest_support import maps, metric, no_exceptions, show, start_app, texts, ward_code
+
+from analysis.proposals import Constraints
+from analysis.propose import propose
 
 
 @pytest.fixture()
