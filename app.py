@@ -299,7 +299,7 @@ def progress_bar(text: str):
     return bar, report
 
 
-def ranking_lines(area: StudyArea, plan: Plan) -> None:
+def ranking_panel(area: StudyArea, plan: Plan) -> None:
     """Where the plan stands among every valid plan with as many localities (listed once per study area and k)."""
     listed = views.all_plans_listed(area, plan.k)
     if not listed and plan.k > views.AUTO_RANK_MAX_K and not st.button(
@@ -311,9 +311,12 @@ def ranking_lines(area: StudyArea, plan: Plan) -> None:
             bar, report = progress_bar("Listing every possible plan once…")
             views.all_plans(area, plan.k, report)
             bar.empty()
-        lines = views.standing_lines(views.all_plans(area, plan.k), plan)
-        st.markdown("**Among all possible plans** of " + f"{plan.k} connected localities:  \n"
-                    + "  \n".join(_md(line) for line in lines))
+        everything = views.all_plans(area, plan.k)
+        rows = "".join(f"<tr><td>{html.escape(text)}</td><td class='v'>{html.escape(share)}</td></tr>"
+                       for text, share in views.standing_rows(everything, plan))
+        st.markdown(f"**Among all {len(everything.plans):,} possible plans** of {plan.k} connected localities\n\n"
+                    f'<table class="localign-figures">{rows}</table>', unsafe_allow_html=True,
+                    help="\n\n".join(views.standing_lines(everything, plan)))
 
 
 def tolerance() -> float:
@@ -447,7 +450,6 @@ def edit_view(area: StudyArea, session: EditSession | None) -> None:
         result = show_map(area, plan, "edit_map", highlight=(selected,) if selected else (), clickable=True)
         take_click(area, result)
         key_figures(evaluation)
-        ranking_lines(area, plan)
     with right:
         st.markdown(f"**{_md(plan.name)}** · {plan.k} localities")
         st.caption("Click a ward on the map (or pick it below) to move it to another locality.")
@@ -460,6 +462,7 @@ def edit_view(area: StudyArea, session: EditSession | None) -> None:
                        + ", ".join(f"{area.unit_names[u]} (locked to {loc})" for u, loc in broken.items()) + ".")
         st.altair_chart(balance_chart(evaluation, tolerance()), width="stretch")
         st.caption(f"Equal share: {evaluation.ideal:,.0f} residents. Grey band: within ±{tolerance():.0%}.")
+        ranking_panel(area, plan)
 
     tabs = st.tabs(["Localities", "Wards (edit in a table)", "PCNs × localities", "Continuity", "Export"])
     with tabs[0]:

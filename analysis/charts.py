@@ -55,7 +55,7 @@ def balance_chart(evaluation: Evaluation, tolerance: float, colours: Mapping[str
         color=alt.condition(alt.datum["Within band"], alt.value("#222222"), alt.value("#B2182B")))
     rule = alt.Chart(pd.DataFrame({"ideal": [ideal], "what": [f"Equal share: {ideal:,.0f}"]})).mark_rule(
         color=OUTLINE, strokeDash=[5, 3], strokeWidth=1.5).encode(x="ideal:Q", tooltip=alt.Tooltip("what:N", title=""))
-    chart = alt.layer(band, bars, labels, rule).properties(height=max(height or 0, 34 * len(order), 110))
+    chart = alt.layer(band, bars, labels, rule).properties(height=height or max(120, 44 * len(order)))
     return chart.configure_view(stroke=None)
 
 

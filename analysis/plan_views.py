@@ -7,6 +7,7 @@ from ``analysis.metrics.definitions``, so the app, the CLI and the exports agree
 from __future__ import annotations
 
 from collections.abc import Mapping
+import math
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -16,6 +17,7 @@ from analysis.evaluate import Evaluation
 from analysis.geometry import dissolve_plan
 from analysis.metrics.definitions import METRICS, metric
 from analysis.palette import locality_colours
+from analysis.percentiles import PHRASES
 from analysis.plan import Plan, grouping_plan
 from analysis.progress import Progress, null_progress
 from analysis.proposals import Constraints
@@ -267,6 +269,18 @@ def all_plans(area: StudyArea, k: int, progress: Progress | None = None) -> Prop
         area.cache[key] = propose(area, k, Constraints(), top=1, method="exhaustive",
                                   progress=progress or null_progress)
     return area.cache[key]
+
+
+def standing_rows(proposals: Proposals, plan: Plan, keys: tuple[str, ...] = RANK_METRICS) -> list[tuple[str, str]]:
+    """Short standings for a side panel: ('More balanced than', '99.6%') per measure (shares rounded down)."""
+    standings = proposals.standings(plan)
+    rows = []
+    for key in keys:
+        if key in standings:
+            share = math.floor(standings[key].better_than * 1000) / 10
+            phrase = PHRASES.get(key, "better")
+            rows.append((f"{phrase[:1].upper()}{phrase[1:]} than", f"{share:.1f}%"))
+    return rows
 
 
 def standing_lines(proposals: Proposals, plan: Plan, keys: tuple[str, ...] = RANK_METRICS) -> list[str]:

@@ -28,6 +28,9 @@ def test_first_screen_shows_the_current_localities_labelled_as_an_assumption(app
     current = lbbd.current.labels.to_dict()
     assert metric(app, "Largest population deviation") == f"{largest_deviation(lbbd, current):.2%}"
     assert metric(app, "Wards that move") == "0"
+    # ranked among every plan of 3 connected localities (34,807 for the rook graph, as the engine issue states)
+    assert "Among all 34,807 possible plans" in words
+    assert "More continuity than" in words
 
 
 def test_edit_map_is_served_locally_and_only_reports_clicks(app):

@@ -131,3 +131,13 @@ def test_bundles_and_the_bundle_argument(tmp_path, monkeypatch):
     assert requested_bundle(["--b", "x"]) == DEFAULT_BUNDLE  # no abbreviations
     monkeypatch.setenv("LOCALIGN_BUNDLE", str(tmp_path))
     assert requested_bundle([]) == tmp_path
+
+
+def test_standing_rows_round_down_and_keep_names(lbbd):
+    from analysis.plan_views import all_plans, standing_rows
+
+    everything = all_plans(lbbd, 3)
+    rows = dict(standing_rows(everything, current_plan(lbbd)))
+    assert set(rows) == {"More balanced than", "Better PCN nesting than", "More compact than", "More continuity than"}
+    # nothing beats today's localities on continuity, yet the share is never rounded up to 100 %
+    assert rows["More continuity than"] == "99.9%"
