@@ -6,8 +6,8 @@ from ``analysis.metrics.definitions``, so the app, the CLI and the exports agree
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import pandas as pd

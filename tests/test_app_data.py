@@ -110,3 +110,14 @@ def test_broken_boundaries_are_explained(app):
     no_exceptions(app)
     assert app.error and "How to fix it:" in app.error[0].value
     assert "London Borough of Barking and Dagenham" in texts(app)
+
+
+def test_a_broken_bundle_on_the_command_line_is_explained(tmp_path, monkeypatch):
+    monkeypatch.setenv("LOCALIGN_BUNDLE", str(tmp_path / "no bundle here"))
+    app = start_app(tmp_path / "autosave", monkeypatch)
+    no_exceptions(app)
+    assert app.error and "could not be opened" in app.error[0].value
+    assert "How to fix it:" in "\n".join(e.value for e in app.error)
+    app.button(key="open_default").click().run()
+    no_exceptions(app)
+    assert "London Borough of Barking and Dagenham" in texts(app)
