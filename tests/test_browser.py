@@ -145,10 +145,20 @@ def wait_for_map(page, index: int = 0) -> None:
 
 
 def shoot(page, name: str) -> Path:
+    """Check the page (see check_page), then save a screenshot of it."""
+    check_page(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path))
     return path
+
+
+def open_page(page, url: str) -> str:
+    """Load a page of the app, wait for its map and for the script to finish; return the page's text."""
+    page.goto(url)
+    wait_for_map(page)
+    settle(page)
+    return page.locator("body").inner_text()
 
 
 def choose(page, label: str, option: str) -> None:
@@ -168,11 +178,7 @@ def click_ward(page, lat: float, lng: float) -> None:
 
 
 def test_planner_session_in_a_real_browser(page, server, lbbd):
-    page.goto(server)
-    wait_for_map(page)
-    settle(page)
-    check_page(page)
-    assert "Current localities (inferred – an assumption)" in page.locator("body").inner_text()
+    assert "Current localities (inferred – an assumption)" in open_page(page, server)
     assert map_frame(page).locator(".localign-legend").inner_text().count("(") >= 3
     shoot(page, "01-map-and-edit")
 
@@ -199,7 +205,6 @@ def test_planner_session_in_a_real_browser(page, server, lbbd):
     wait_for_map(page)
     body = page.locator("body").inner_text()
     assert "now in North" in body and "(edited)" in body
-    check_page(page)
     shoot(page, "03-ward-moved")
 
     # compare the edited plan with the current localities
@@ -208,7 +213,6 @@ def test_planner_session_in_a_real_browser(page, server, lbbd):
     wait_for_map(page, 0)
     wait_for_map(page, 1)
     page.get_by_text("1 ward changes locality").wait_for()
-    check_page(page)
     shoot(page, "04-compare")
 
     # propose options with the default rules: progress bar, Pareto front, the chosen option on a map
@@ -221,23 +225,15 @@ def test_planner_session_in_a_real_browser(page, server, lbbd):
     page.locator('[data-testid="stVegaLiteChart"]').first.wait_for()
     page.get_by_text("meet your rules").first.evaluate("node => node.scrollIntoView({block: 'start'})")
     time.sleep(0.5)
-    check_page(page)
     shoot(page, "05-propose")
 
     # the slide-ready presentation view
-    page.goto(f"{server}/?present=1")
-    wait_for_map(page)
-    settle(page)
+    open_page(page, f"{server}/?present=1")
     assert page.locator('section[data-testid="stSidebar"]').count() == 0 or \
         not page.locator('section[data-testid="stSidebar"]').is_visible()
-    check_page(page)
     shoot(page, "06-presentation")
 
     # a reload (new browser session) brings the edited plan back
-    page.goto(server)
-    wait_for_map(page)
-    settle(page)
-    body = page.locator("body").inner_text()
+    body = open_page(page, server)
     assert "Restored your unsaved plan from" in body and "(edited)" in body
-    check_page(page)
     shoot(page, "07-restored-after-reload")
