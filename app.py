@@ -876,7 +876,7 @@ def brief(area: StudyArea, session: EditSession | None, presenting: bool) -> Non
         rows = "".join(f'<tr title="{html.escape(f.meaning)}"><td>{html.escape(f.title)}</td>'
                        f'<td class="v">{html.escape(f.value)}</td></tr>' for f in views.key_figures(evaluation))
         st.markdown(f'<table class="localign-figures">{rows}</table>', unsafe_allow_html=True)
-        st.altair_chart(balance_chart(evaluation, tolerance(), height=130), width="stretch")
+        st.altair_chart(balance_chart(evaluation, tolerance()), width="stretch")
         st.caption(f"Equal share {evaluation.ideal:,.0f} residents; grey band ±{tolerance():.0%}.")
         for message in views.contiguity_warnings(area, evaluation):
             st.warning(message)
