@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -29,7 +29,7 @@ class Plan:
     name: str = "plan"
     source: str = "custom"
     localities: tuple[str, ...] = ()
-    parent: "Plan | None" = field(default=None, repr=False)
+    parent: Plan | None = field(default=None, repr=False)
     flips: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
@@ -64,12 +64,12 @@ class Plan:
         """Hashable identity of the assignment (not the name), for caches."""
         return (self.unit_ids, self.labels)
 
-    def same_assignment(self, other: "Plan") -> bool:
+    def same_assignment(self, other: Plan) -> bool:
         """True when both plans put every unit in the same-named locality."""
         return self.key() == other.key()
 
     # --- edits --------------------------------------------------------------------------------
-    def reassign(self, moves: Mapping[str, str], name: str | None = None) -> "Plan":
+    def reassign(self, moves: Mapping[str, str], name: str | None = None) -> Plan:
         """A new plan with some units moved to other localities; this plan becomes its parent."""
         unknown = [u for u in moves if u not in self.unit_ids]
         if unknown:
@@ -83,7 +83,7 @@ class Plan:
         flips = tuple(u for u, lab in moves.items() if self.labels[index[u]] != lab)
         return Plan(self.unit_ids, tuple(labels), name or self.name, "custom", localities, self, flips)
 
-    def renamed(self, mapping: Mapping[str, str], name: str | None = None) -> "Plan":
+    def renamed(self, mapping: Mapping[str, str], name: str | None = None) -> Plan:
         """The same partition with localities relabelled through ``mapping`` (labels not in it are kept)."""
         labels = tuple(mapping.get(lab, lab) for lab in self.labels)
         localities = tuple(mapping.get(lab, lab) for lab in self.localities)

@@ -153,5 +153,11 @@ def plan_from_json_text(area: StudyArea, text: str, name: str = "restored plan")
     return make_plan(area, assignment, name=data.get("name", name), localities=localities, where="autosave")
 
 
-__all__ = ["read_plan", "plan_csv", "write_plan_csv", "resolve_plan", "plan_from_json_text",
-           "assignment_from_table"]
+__all__ = [
+    "assignment_from_table",
+    "plan_csv",
+    "plan_from_json_text",
+    "read_plan",
+    "resolve_plan",
+    "write_plan_csv",
+]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 import geopandas as gpd
 from pyproj import CRS

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable, Literal
+from typing import Literal
 
 Severity = Literal["error", "warning"]
 
@@ -47,7 +48,7 @@ class LocalignError(Exception):
         super().__init__(self.message)
 
     @classmethod
-    def single(cls, what: str, where: str, fix: str) -> "LocalignError":
+    def single(cls, what: str, where: str, fix: str) -> LocalignError:
         """Build an error holding one problem."""
         return cls([Problem(what=what, where=where, fix=fix)])
 

@@ -318,7 +318,7 @@ def read_manifest(folder: str | Path) -> Manifest:
                       f"add {key} = \"...\" under [assumptions].")
     default_k = study.get("default_k", 4)
     if not isinstance(default_k, int) or isinstance(default_k, bool) or default_k < 2:
-        log.error("default_k must be a whole number of at least 2.", where, "set default_k = 4.")
+        log.error("default_k must be a whole number of at least 2.", where, "set default_k = 4.")  # noqa: PLE1205
         default_k = 4
     provenance = _section(data, "provenance", log, where, required=False) or {}
     attribution = _text_list(provenance, "attribution", "provenance", log, where)

@@ -239,7 +239,7 @@ def _read_vector(source: Path, where: str, suffix: str) -> gpd.GeoDataFrame:
             return pyogrio.read_dataframe(source, layer=layers[0] if layers else None)
         except LocalignError:
             raise
-        except Exception as exc:  # pyogrio/GDAL raise several types; the user needs one plain answer
+        except Exception as exc:  # noqa: BLE001 - pyogrio/GDAL raise several types; the user needs one plain answer
             what = _plain_gdal_message(exc, str(source), where, suffix)
             raise _problem(f"{what}.", where,
                            "open it in QGIS to check it, then save it again as GeoJSON or GeoPackage.") from None
@@ -300,7 +300,7 @@ def _table_bytes(source: str | Path | bytes, where: str) -> bytes:
 
 def _decode(data: bytes, where: str) -> str:
     """Text of a table: UTF-8 (with or without a byte-order mark) or UTF-16 with its byte-order mark."""
-    if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         raise _problem("the file is an Excel workbook (or another binary file), not a CSV text table.", where,
                        "in Excel use Save As > 'CSV UTF-8 (Comma delimited)' rather than .xlsx.")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):

@@ -12,7 +12,14 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo.bundle import Grouping, StudyArea, build_grouping, check_coverage, check_population_total, read_units
+from geo.bundle import (
+    Grouping,
+    StudyArea,
+    build_grouping,
+    check_coverage,
+    check_population_total,
+    read_units,
+)
 from geo.crs import resolve_crs
 from geo.errors import LocalignError, list_items
 from geo.manifest import GroupingSpec, UnitLayer
@@ -144,4 +151,5 @@ def with_uploaded_pcns(area: StudyArea, grouping: Grouping) -> StudyArea:
     return updated
 
 
-__all__ = ["upload_bytes", "read_uploaded_layer", "study_area_from_upload", "pcn_grouping_from_upload", "with_uploaded_pcns"]
+__all__ = ["pcn_grouping_from_upload", "read_uploaded_layer", "study_area_from_upload", "upload_bytes",
+           "with_uploaded_pcns"]

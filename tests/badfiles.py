@@ -13,9 +13,9 @@ import shutil
 import struct
 import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import geopandas as gpd
 import shapely
@@ -235,11 +235,11 @@ def shapefile_zip(area: StudyArea, drop: tuple[str, ...] = (), extra: dict[str, 
 def zip_bomb(megabytes: int = 30) -> bytes:
     """A small zip that unpacks to ``megabytes`` MB of zeros (over a thousand times its packed size)."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        with archive.open("wards.geojson", "w", force_zip64=True) as entry:
-            block = bytes(1024 * 1024)
-            for _ in range(megabytes):
-                entry.write(block)
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive, \
+            archive.open("wards.geojson", "w", force_zip64=True) as entry:
+        block = bytes(1024 * 1024)
+        for _ in range(megabytes):
+            entry.write(block)
     return buffer.getvalue()
 
 
@@ -549,7 +549,7 @@ def table() -> str:
 
     area = load_bundle()
 
-    def outcome(call: Callable[[], object]) -> str:
+    def outcome(call: Callable[[], object]) -> str:  # called at once, so late binding of loop names is safe
         try:
             result = call()
         except LocalignError as exc:
@@ -559,15 +559,18 @@ def table() -> str:
 
     lines = ["| Bad input | Where | What you see |", "| --- | --- | --- |"]
     for case in PLAN_CSVS:
-        lines.append(f"| {case.what} | plan (`evaluate --plan`, plan upload) | "
-                     f"{outcome(lambda: read_plan(area, case.build(area), case.filename))} |")
+        lines.append(f"| {case.what} | plan file | "
+                     f"{outcome(lambda: read_plan(area, case.build(area), case.filename))} |")  # noqa: B023
     for case in LAYERS:
-        lines.append(f"| {case.what} | boundary upload | {outcome(lambda: study_area_from_upload(area, case.build(area), case.filename, 'ward_code', 'ward_name', 'population'))} |")
+        seen = outcome(lambda: study_area_from_upload(area, case.build(area), case.filename,  # noqa: B023
+                                                      "ward_code", "ward_name", "population"))
+        lines.append(f"| {case.what} | boundary upload | {seen} |")
     with tempfile.TemporaryDirectory() as scratch:
         for i, case in enumerate(BROKEN_BUNDLES):
             folder = copy_bundle(Path(scratch) / str(i))
             case.corrupt(folder)
-            lines.append(f"| {case.what} | bundle (`--bundle DIR`) | {outcome(lambda: load_bundle(folder))} |")
+            seen = outcome(lambda: load_bundle(folder))  # noqa: B023
+            lines.append(f"| {case.what} | bundle (`--bundle DIR`) | {seen} |")
     return "\n".join(lines)
 
 

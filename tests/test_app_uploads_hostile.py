@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import pytest
 from apptest_support import metric, no_exceptions, show, start_app, texts
-
 from badfiles import LAYERS, PLAN_CSVS, BadFile
 
 PLAN_KEYS = ("latin1", "semicolons", "truncated", "unquoted_comma", "formula_label", "control_label", "xlsx",

@@ -13,10 +13,18 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from badfiles import (
+    LAYERS,
+    PLAN_CSVS,
+    STRANGE_LABELS,
+    BadFile,
+    geojson_bytes,
+    shapefile_zip,
+    wards_frame,
+)
 
 from analysis.plan import current_plan
 from analysis.plan_io import read_plan
-from badfiles import LAYERS, PLAN_CSVS, STRANGE_LABELS, BadFile, geojson_bytes, shapefile_zip, wards_frame
 from geo.errors import LocalignError
 from geo.uploads import pcn_grouping_from_upload, read_uploaded_layer, study_area_from_upload
 

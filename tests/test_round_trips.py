@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from badfiles import STRANGE_LABELS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,7 +19,6 @@ from analysis.exports.geojson import geojson_text, wards_geojson, write_geojson
 from analysis.exports.tables import assignment_csv
 from analysis.plan import Plan, current_plan, grouping_plan, label_problem, make_plan
 from analysis.plan_io import plan_csv, read_plan, write_plan_csv
-from badfiles import STRANGE_LABELS
 
 TRICKY_LABELS = (*STRANGE_LABELS, "01", "1.0", "-1", "NA", "null", "None", "nan", "TRUE", "#N/A", "ward_code",
                  "E05014053", "Ḃarking\u200dDagenham", "שכונה", "منطقة", "地区 1", "🏥 Health", "a\u00a0b", "''", '"')

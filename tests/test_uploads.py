@@ -11,11 +11,12 @@ import re
 import sys
 import tempfile
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
+from badfiles import LAYERS, geojson_bytes, shapefile_parts, wards_frame, zip_bytes
 
 from analysis.plan_io import read_plan
-from badfiles import LAYERS, geojson_bytes, shapefile_parts, wards_frame, zip_bytes
 from geo.errors import LocalignError
 from geo.read import MAX_FILE_BYTES
 from geo.uploads import pcn_grouping_from_upload, read_uploaded_layer, study_area_from_upload
@@ -29,9 +30,9 @@ RUN_EVENTS = ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.
 class Watch:
     """Records file writes, new folders and attempts to run code while ``active``."""
 
-    active = False
-    writes: list[str] = []
-    runs: list[str] = []
+    active: ClassVar[bool] = False
+    writes: ClassVar[list[str]] = []
+    runs: ClassVar[list[str]] = []
 
     @classmethod
     def hook(cls, event: str, args: tuple) -> None:
@@ -132,14 +133,14 @@ def test_an_oversized_upload_is_refused_before_anything_is_written(lbbd, watched
     monkeypatch.setattr(tempfile, "TemporaryDirectory", lambda *a, **k: made.append(1) or real(*a, **k))
     big = b" " * (MAX_FILE_BYTES + 1)
     Watch.active = True
-    for name, call in {
+    for call in {
         "wards.geojson": lambda: read_uploaded_layer(big, "wards.geojson"),
         "units": lambda: study_area_from_upload(lbbd, big, "wards.zip", "ward_code", "ward_name", "population"),
         "pcn table": lambda: pcn_grouping_from_upload(lbbd, big, "pcns.csv", "pcn"),
         "pcn areas": lambda: pcn_grouping_from_upload(lbbd, big, "pcns.gpkg", "pcn"),
         "plan layer": lambda: read_plan(lbbd, big, "plan.geojson"),
         "plan table": lambda: read_plan(lbbd, big, "plan.csv"),
-    }.items():
+    }.values():
         with pytest.raises(LocalignError, match="larger than localign's 50 MB limit"):
             call()
     assert made == [], "no temporary folder may be made for a file over the limit"
