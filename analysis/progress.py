@@ -36,7 +36,7 @@ def cli_progress(description: str, stream=None, delay_s: float = 1.0) -> Iterato
     stream = stream or sys.stderr
     interactive = hasattr(stream, "isatty") and stream.isatty()
     bar = tqdm(total=1000, desc=description, file=stream, delay=delay_s, disable=not interactive, leave=False,
-               bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining} {postfix}")
+               bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining}{postfix}")
     start = time.perf_counter()
     last = {"message": ""}
 
@@ -50,6 +50,8 @@ def cli_progress(description: str, stream=None, delay_s: float = 1.0) -> Iterato
         yield report
     finally:
         bar.close()
+        if interactive:
+            stream.write("\r\x1b[K")  # clear what is left of the bar before the final line
         elapsed = time.perf_counter() - start
         if elapsed >= delay_s and last["message"]:
             print(f"{description}: {last['message']} ({elapsed:.1f} s)", file=stream)

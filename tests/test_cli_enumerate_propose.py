@@ -127,3 +127,10 @@ def test_unknown_ward_in_a_requirement_names_it_and_lists_the_wards(capsys):
 def test_impossible_requirements_say_so_and_exit_1(capsys):
     assert main(["propose", "--k", "4", "--max-deviation", "0.01"]) == 1
     assert "No plan meets every requirement" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", ["enumerate", "propose"])
+def test_help_prints(command, capsys):
+    with pytest.raises(SystemExit) as done:
+        main([command, "--help"])
+    assert done.value.code == 0 and "--max-deviation" in capsys.readouterr().out

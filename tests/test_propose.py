@@ -171,3 +171,12 @@ def test_requirement_words_are_checked(lbbd):
     with pytest.raises(LocalignError, match="both together and apart"):
         parse_requirements(lbbd, ["fixed:Abbey=West,Heath=West", "apart:Heath,Abbey"])
     assert parse_fraction("5%") == pytest.approx(0.05) and parse_fraction("0.05") == 0.05
+
+
+def test_progress_reports_rise_to_one(lbbd):
+    calls = []
+    propose(lbbd.with_grouping(lbbd.current), 4, Constraints(max_deviation=0.2), top=2,
+            progress=lambda fraction, message: calls.append((fraction, message)))
+    fractions = [f for f, _ in calls]
+    assert len(calls) > 10 and fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert all(isinstance(m, str) and m for _, m in calls)

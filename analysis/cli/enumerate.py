@@ -7,6 +7,7 @@ area's ward graph (--bundle) or any graph written by gerrychain's Graph.to_json 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 
 import numpy as np
@@ -17,6 +18,7 @@ from analysis.enumeration.engine import enumerate_partitions
 from analysis.metrics.definitions import metric
 from analysis.metrics.population import max_abs_deviation, within_tolerance
 from analysis.pareto import front_of
+from analysis.enumeration.engine import COMPILING_NOTE, needs_compiling
 from analysis.progress import cli_progress
 from analysis.requirements import parse_fraction
 from analysis.scoring import OBJECTIVE_METRICS
@@ -74,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
         graph = PartitionGraph.from_area(area, args.adjacency)
     search = Search(graph, args.k, d)
     what = f"{args.k} connected localities" + (f" within ±{d:.1%}" if d is not None else "")
+    if needs_compiling():
+        print(COMPILING_NOTE, file=sys.stderr, flush=True)
     with cli_progress(f"enumerating plans of {what}") as progress:
         start = time.perf_counter()
         if args.count:

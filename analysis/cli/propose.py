@@ -4,6 +4,7 @@ Pareto front, written as CSV and GeoJSON with a summary table."""
 from __future__ import annotations
 
 import argparse
+import sys
 import csv
 import io
 from pathlib import Path
@@ -12,6 +13,7 @@ from analysis.cli.common import add_adjacency, add_bundle, load, print_json, pri
 from analysis.exports.tables import trailing_notes
 from analysis.metrics.definitions import metric
 from analysis.plan import Plan
+from analysis.enumeration.engine import COMPILING_NOTE, needs_compiling
 from analysis.progress import cli_progress
 from analysis.propose import METHODS, Proposals, propose
 from analysis.proposals import Constraints
@@ -41,7 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--weights", metavar="W",
                         help="weights of the objectives, e.g. balance=2,nesting=1,compactness=0.5,continuity=0.5")
     parser.add_argument("--require", action="append", default=[], metavar="ITEM",
-                        help=f"a requirement (repeatable): {EXAMPLES}")
+                        help=f"a requirement (repeatable): {EXAMPLES.replace('%', '%%')}")
     parser.add_argument("--top", type=int, default=10, help="how many plans to show and write (default 10)")
     parser.add_argument("--out", metavar="DIR", help="write each plan as CSV and GeoJSON, with summary.csv/.md")
     parser.add_argument("--method", choices=METHODS, default="auto",
@@ -179,6 +181,8 @@ def run(args: argparse.Namespace) -> int:
                                    f"{area.manifest.unit_label}s.", "--k", f"use at most {len(area.ids)}.")
     constraints = parse_requirements(area, args.require, Constraints(max_deviation=parse_fraction(args.max_deviation)))
     weights = Weights.parse(args.weights)
+    if needs_compiling():
+        print(COMPILING_NOTE, file=sys.stderr, flush=True)
     with cli_progress(f"proposing plans of {k} localities") as progress:
         result = propose(area, k, constraints, weights, args.top, args.method, args.seed, args.budget_s, progress,
                          args.adjacency)

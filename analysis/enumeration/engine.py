@@ -126,6 +126,21 @@ class Estimate:
     probes: int
 
 
+def needs_compiling() -> bool:
+    """Whether the search kernels still have to be compiled on this machine (the first run takes tens of seconds;
+    later runs load them from numba's cache). Best effort: False when numba's cache cannot be inspected."""
+    if kernels.complete_partitions.signatures:
+        return False
+    try:
+        return not kernels.complete_partitions._cache._cache_file._load_index()
+    except Exception:  # numba internals differ: do not warn rather than fail
+        return False
+
+
+COMPILING_NOTE = ("Preparing the search engine: the first run on this machine compiles it (about half a minute); "
+                  "later runs start at once.")
+
+
 def _trivial(search: Search) -> int | None:
     """The count when no search is needed: k = 1 (one connected part within bounds) or k > n (none)."""
     n, k = search.graph.n, search.k
