@@ -86,6 +86,9 @@ class Proposals:
         if not self.exhaustive:
             raise LocalignError.single("percentiles need every valid plan, and these plans come from the optimiser.",
                                        "percentiles", "use a smaller study area or --method exhaustive.")
+        if not len(self.plans):
+            raise LocalignError.single("no plan meets every requirement, so there is nothing to compare with.",
+                                       "percentiles", "relax --max-deviation or drop a --require item.")
         if plan.k != self.k:
             raise LocalignError.single(f"the plan has {plan.k} localities; the valid plans have {self.k}.",
                                        "percentiles", f"compare a plan of {self.k} localities, or propose with k = "
