@@ -180,3 +180,12 @@ def test_progress_reports_rise_to_one(lbbd):
     fractions = [f for f, _ in calls]
     assert len(calls) > 10 and fractions == sorted(fractions) and fractions[-1] == 1.0
     assert all(isinstance(m, str) and m for _, m in calls)
+
+
+def test_fixed_to_a_new_name_labels_that_wards_locality(lbbd):
+    result = propose(lbbd, 4, parse_requirements(lbbd, ["fixed:Thames View=Riverside,Abbey=Riverside"]), top=5)
+    thames, abbey = ward(lbbd, "Thames View"), ward(lbbd, "Abbey")
+    for position in result.ranked:
+        plan = result.plans.plan(int(position))
+        assert plan.assignment[thames] == plan.assignment[abbey] == "Riverside"
+        assert len(set(plan.localities)) == 4
