@@ -149,7 +149,8 @@ def test_every_command_refuses_a_broken_bundle_the_same_way(tmp_path, capsys):
     folder = copy_bundle(tmp_path)
     next(c for c in BROKEN_BUNDLES if c.key == "missing_crs").corrupt(folder)
     for argv in (["info"], ["evaluate", "--plan", "current"], ["compare", "current", "pcn"],
-                 ["export", "--plan", "current", "--format", "csv", "--out", str(tmp_path / "x.csv")]):
+                 ["export", "--plan", "current", "--format", "csv", "--out", str(tmp_path / "x.csv")],
+                 ["enumerate", "--k", "4"], ["propose", "--k", "4"]):
         status = main([*argv, "--bundle", str(folder)] if argv[0] != "compare" else
                       ["compare", "--bundle", str(folder), *argv[1:]])
         err = capsys.readouterr().err
