@@ -14,18 +14,33 @@ COMPASS = ("East", "North East", "North", "North West", "West", "South West", "S
 CENTRAL_FRACTION = 0.15
 """A locality whose centre lies within this fraction of the study area's radius of its centre is 'Central'."""
 
+CENTRAL_FALLBACK_FRACTION = 0.5
+"""When its compass name is taken, a locality this close to the centre is called 'Central' instead."""
+
 
 def compass_name(dx: float, dy: float, radius: float) -> str:
     """The 8-point compass direction of an offset from the study area's centre, or 'Central' near it."""
-    if math.hypot(dx, dy) <= CENTRAL_FRACTION * radius:
-        return "Central"
-    sector = int(((math.degrees(math.atan2(dy, dx)) + 22.5) % 360) // 45)
-    return COMPASS[sector]
+    return compass_candidates(dx, dy, radius)[0]
+
+
+def compass_candidates(dx: float, dy: float, radius: float) -> list[str]:
+    """Names in order of fit: 'Central' very near the centre, else the compass sector, then 'Central' if fairly
+    near, then the other sectors by how far their bearing is from the locality's."""
+    distance = math.hypot(dx, dy)
+    bearing = math.degrees(math.atan2(dy, dx)) % 360
+    by_angle = sorted(range(len(COMPASS)), key=lambda i: min(abs(bearing - 45 * i), 360 - abs(bearing - 45 * i)))
+    names = [COMPASS[i] for i in by_angle]
+    if distance <= CENTRAL_FRACTION * radius:
+        return ["Central", *names]
+    if distance <= CENTRAL_FALLBACK_FRACTION * radius:
+        return [names[0], "Central", *names[1:]]
+    return names + ["Central"]
 
 
 def name_localities(area: StudyArea, plan: Plan) -> Plan:
     """Relabel a plan's localities: each takes the name of the current locality matched to it (Hungarian on
-    shared residents); the others are named by compass direction from the study area's centre, or 'Locality N'."""
+    shared residents); the others are named by compass direction from the study area's centre (the nearest free
+    direction, or 'Central' near the middle), or 'Locality N' when none of the three best-fitting names is free."""
     names: dict[str, str] = {}
     current = area.current
     codes = plan.codes()
@@ -49,9 +64,9 @@ def name_localities(area: StudyArea, plan: Plan) -> Plan:
         members = codes == j
         w = weights[members] if weights[members].sum() > 0 else np.ones(members.sum())
         x, y = np.average(xs[members], weights=w), np.average(ys[members], weights=w)
-        candidate = compass_name(x - centre.x, y - centre.y, radius)
         taken = set(names.values())
-        if candidate in taken:
-            candidate = next(f"Locality {n}" for n in range(1, 100) if f"Locality {n}" not in taken)
-        names[locality] = candidate
+        candidates = compass_candidates(x - centre.x, y - centre.y, radius)[:3]
+        free = [c for c in candidates if c not in taken]
+        names[locality] = free[0] if free else next(
+            f"Locality {n}" for n in range(1, 100) if f"Locality {n}" not in taken)
     return plan.renamed(names)
