@@ -17,7 +17,13 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from analysis import plan_views as views
-from analysis.charts import PARETO_SELECTION, balance_chart, pareto_chart, selected_option
+from analysis.charts import (
+    PARETO_SELECTION,
+    balance_chart,
+    balance_height,
+    pareto_chart,
+    selected_option,
+)
 from analysis.compare import compare
 from analysis.downloads import plan_downloads
 from analysis.editing import AutosaveStore, EditSession, study_area_key
@@ -460,7 +466,7 @@ def edit_view(area: StudyArea, session: EditSession | None) -> None:
         if broken:
             st.warning("Some locked wards are not in their locked locality in this plan: "
                        + ", ".join(f"{area.unit_names[u]} (locked to {loc})" for u, loc in broken.items()) + ".")
-        st.altair_chart(balance_chart(evaluation, tolerance()), width="stretch")
+        st.altair_chart(balance_chart(evaluation, tolerance()), width="stretch", height=balance_height(plan.k))
         st.caption(f"Equal share: {evaluation.ideal:,.0f} residents. Grey band: within ±{tolerance():.0%}.")
         ranking_panel(area, plan)
 
@@ -684,7 +690,8 @@ def proposal_results(area: StudyArea, session: EditSession | None, result) -> No
     with facts:
         for message in views.contiguity_warnings(area, evaluation):
             st.warning(message)
-        st.altair_chart(balance_chart(evaluation, result.constraints.max_deviation or tolerance()), width="stretch")
+        st.altair_chart(balance_chart(evaluation, result.constraints.max_deviation or tolerance()), width="stretch",
+                        height=balance_height(plan.k))
     with standing:
         if session is not None:
             keep, use = st.columns(2)
@@ -876,7 +883,7 @@ def brief(area: StudyArea, session: EditSession | None, presenting: bool) -> Non
         rows = "".join(f'<tr title="{html.escape(f.meaning)}"><td>{html.escape(f.title)}</td>'
                        f'<td class="v">{html.escape(f.value)}</td></tr>' for f in views.key_figures(evaluation))
         st.markdown(f'<table class="localign-figures">{rows}</table>', unsafe_allow_html=True)
-        st.altair_chart(balance_chart(evaluation, tolerance()), width="stretch")
+        st.altair_chart(balance_chart(evaluation, tolerance()), width="stretch", height=balance_height(plan.k))
         st.caption(f"Equal share {evaluation.ideal:,.0f} residents; grey band ±{tolerance():.0%}.")
         for message in views.contiguity_warnings(area, evaluation):
             st.warning(message)

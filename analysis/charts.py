@@ -17,6 +17,11 @@ PARETO_SELECTION = "option"
 """Name of the point selection on the Pareto chart (the app reads the chosen option from it)."""
 
 
+def balance_height(k: int) -> int:
+    """Pixel height to give the balance chart of k localities on screen (bars, labels and the axis)."""
+    return 70 + 38 * k
+
+
 def balance_frame(evaluation: Evaluation) -> pd.DataFrame:
     """Residents and deviation per locality, in the plan's order."""
     return pd.DataFrame({
