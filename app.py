@@ -803,9 +803,11 @@ def data_view(area: StudyArea, session: EditSession | None) -> None:
                    f"{area.manifest.units.id},pcn.")
         pcn_file = st.file_uploader("PCN areas or table", key="up_pcn", help=f"Accepted: {FILE_TYPES_TEXT['plan']}.")
         column = st.text_input("Column holding the PCN name", value="pcn", key="up_pcn_column")
+        pcn_crs = crs_choice("up_pcn_crs")
         if pcn_file is not None and st.button("Use these PCN areas", key="use_pcn"):
             with friendly("reading the PCN file"):
-                grouping = pcn_grouping_from_upload(area, pcn_file.getvalue(), pcn_file.name, column.strip())
+                grouping = pcn_grouping_from_upload(area, pcn_file.getvalue(), pcn_file.name, column.strip(),
+                                                    crs=pcn_crs)
                 overrides = st.session_state.setdefault("pcn_override", {})
                 overrides[str(bundle_folder())] = with_uploaded_pcns(area, grouping)
                 flash("success", f"Using {len(grouping.groups)} PCNs from {pcn_file.name} for this session.")
@@ -844,6 +846,21 @@ def import_plan(area: StudyArea, session: EditSession | None, upload) -> None:
         st.rerun()
 
 
+CRS_CHOICES = {
+    "Read it from the file": None,
+    "British National Grid metres (EPSG:27700)": "EPSG:27700",
+    "Longitude/latitude degrees (EPSG:4326)": "EPSG:4326",
+}
+
+
+def crs_choice(key: str) -> str | None:
+    """The coordinate system to assume for an uploaded layer that carries none (None: use the file's own)."""
+    label = st.selectbox("Coordinate system (only if the file has none)", list(CRS_CHOICES), key=key,
+                         help="Shapefiles without a .prj file and GeoJSON files in metres carry no coordinate "
+                              "system; pick the one the coordinates are in.")
+    return CRS_CHOICES[label]
+
+
 def upload_boundaries(area: StudyArea) -> None:
     st.caption("GeoJSON, GeoPackage or zipped Shapefile of the units, with a code, a name and residents "
                "(in the layer or in a CSV).")
@@ -853,12 +870,14 @@ def upload_boundaries(area: StudyArea) -> None:
     id_column = id_col.text_input("Code column", value=area.manifest.units.id, key="up_id")
     name_column = name_col.text_input("Name column", value=area.manifest.units.name, key="up_name")
     population = pop_col.text_input("Residents column", value="population", key="up_pop")
+    units_crs = crs_choice("up_units_crs")
     if units is not None and st.button("Use these boundaries", key="use_units"):
         with friendly("reading the boundaries"):
             uploaded = study_area_from_upload(area, units.getvalue(), units.name, id_column.strip(),
                                               name_column.strip(), population.strip(),
                                               attributes.getvalue() if attributes is not None else None,
-                                              attributes.name if attributes is not None else None)
+                                              attributes.name if attributes is not None else None,
+                                              crs=units_crs)
             st.session_state.uploaded_area = uploaded
             st.session_state.selected_ward = None
             flash("success", f"Using {len(uploaded.ids)} units from {units.name}. Import or propose a plan for them.")

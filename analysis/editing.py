@@ -17,9 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 
-from analysis.plan import Plan, make_plan
+from analysis.plan import Plan, label_problem, make_plan
 from geo.bundle import StudyArea
-from geo.errors import LocalignError, list_items
+from geo.errors import LocalignError, list_items, safe_text
 
 AUTOSAVE_VERSION = 1
 MAX_HISTORY = 100
@@ -135,6 +135,8 @@ class EditSession:
         if blank:
             raise LocalignError.single(f"no locality was given for {list_items(_named(area, blank))}.",
                                        "the edit", "choose a locality name for each ward you move.")
+        for locality in set(moves.values()) - set(self.plan.localities):
+            _check_new_name(locality, "the edit")
         locked = [u for u in moves if u in self.locks]
         if locked:
             raise LocalignError.single(
@@ -162,6 +164,7 @@ class EditSession:
                                        "choose a new, unused name.")
         if new == old:
             return self.plan
+        _check_new_name(new, "renaming")
         plan = self.plan.renamed({old: new}, name=_edited_name(self.plan))
         plan = Plan(plan.unit_ids, plan.labels, plan.name, "custom", plan.localities)
         locks = {u: (new if loc == old else loc) for u, loc in self.locks.items()}
@@ -351,3 +354,11 @@ class AutosaveStore:
 
 
 __all__ = ["AutosaveStore", "EditSession", "State", "plan_from_dict", "plan_to_dict", "study_area_key"]
+
+
+def _check_new_name(name: str, where: str) -> None:
+    """Refuse a new locality name that exports could not carry safely (see analysis.plan.label_problem)."""
+    problem = label_problem(name)
+    if problem:
+        raise LocalignError.single(f"the locality name {safe_text(name, 30)!r} {problem}.", where,
+                                   "choose a plain name such as 'North' or 'Riverside'.")

@@ -121,3 +121,27 @@ def test_a_broken_bundle_on_the_command_line_is_explained(tmp_path, monkeypatch)
     app.button(key="open_default").click().run()
     no_exceptions(app)
     assert "London Borough of Barking and Dagenham" in texts(app)
+
+
+def test_boundaries_in_metres_without_a_crs_load_once_the_planner_picks_british_national_grid(app, lbbd):
+    import json
+
+    from geo.crs import METRIC_CRS
+
+    # The bundled wards written out in British National Grid metres with no "crs" member: GDAL would read them as
+    # degrees, so localign must refuse them until the planner says which coordinate system they are in.
+    frame = lbbd.units.to_crs(METRIC_CRS).reset_index().rename(columns={"name": "ward_name"})
+    frame["population"] = lbbd.population.to_numpy()
+    data = json.loads(frame.to_json(drop_id=True))
+    data.pop("crs", None)
+    payload = json.dumps(data).encode("utf-8")
+    app.file_uploader(key="up_units").set_value(("wards_bng.geojson", payload, "application/geo+json")).run()
+    app.button(key="use_units").click().run()
+    no_exceptions(app)
+    assert "EPSG:27700" in "\n".join(e.value for e in app.error)
+
+    app.selectbox(key="up_units_crs").select("British National Grid metres (EPSG:27700)").run()
+    app.button(key="use_units").click().run()
+    no_exceptions(app)
+    assert not app.error
+    assert f"Using {len(lbbd.ids)} units from wards_bng.geojson" in texts(app)
