@@ -29,6 +29,7 @@ from analysis.downloads import plan_downloads
 from analysis.editing import AutosaveStore, EditSession, study_area_key
 from analysis.evaluate import evaluate
 from analysis.metrics.definitions import metric
+from analysis.metrics.population import DEFAULT_TOLERANCE
 from analysis.palette import PCN_OUTLINE, PRACTICE
 from analysis.plan import Plan
 from analysis.plan_io import read_plan
@@ -326,7 +327,7 @@ def ranking_panel(area: StudyArea, plan: Plan) -> None:
 
 
 def tolerance() -> float:
-    return st.session_state.get("tolerance_pct", 10) / 100
+    return st.session_state.get("tolerance_pct", round(DEFAULT_TOLERANCE * 100)) / 100
 
 
 def downloads(area: StudyArea, plan: Plan, key: str, others: tuple[Plan, ...] = ()) -> None:
@@ -431,7 +432,7 @@ def sidebar(area: StudyArea, session: EditSession | None) -> None:
         layers["street"] = st.checkbox("Offer a street map (needs internet)", value=False, key="layer_street",
                                        help="Adds a street-map layer you can switch on in the map. Without "
                                             "internet access the map keeps its plain background.")
-        st.slider("Balance tolerance (± % of an equal share)", 1, 25, 10, key="tolerance_pct",
+        st.slider("Balance tolerance (± % of an equal share)", 1, 25, round(DEFAULT_TOLERANCE * 100), key="tolerance_pct",
                   help="The band on the balance chart and the default maximum deviation for proposals.")
         st.divider()
         st.button("Presentation view", key="present_on", width="stretch", type="primary",

@@ -170,7 +170,6 @@ def test_autosave_falls_back_to_a_local_folder(lbbd, session, tmp_path, monkeypa
 
 
 def test_a_new_locality_name_that_spreadsheets_would_run_as_a_formula_is_refused(lbbd):
-
     session = EditSession.start(lbbd, current_plan(lbbd))
     with pytest.raises(LocalignError, match="formula"):
         session.rename_locality("West", "=HYPERLINK(1)")

@@ -37,6 +37,7 @@ from analysis.exports.layout import (
 )
 from analysis.exports.map_png import plan_figure
 from analysis.metrics.definitions import METRICS
+from analysis.metrics.population import DEFAULT_TOLERANCE
 from analysis.palette import OUTLINE, TOLERANCE_BAND, locality_colours
 from analysis.plan import Plan
 from geo.bundle import StudyArea
@@ -45,7 +46,6 @@ from geo.errors import LocalignError
 MAX_OPTIONS = 4
 """Most options one pack compares (more would not fit a page legibly)."""
 
-DEFAULT_TOLERANCE = 0.10
 """Balance band drawn on the comparison chart: ±10% of an equal share (the app's default too)."""
 
 LETTERS = "ABCDEFGH"

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+DEFAULT_TOLERANCE = 0.10
+"""The balance band shown by default: localities within ±10 % of an equal share (the app, CLI and exports)."""
+
 
 def ideal(total: float, k: int) -> float:
     """An equal share of residents: total / k."""
