@@ -7,8 +7,8 @@ A study area is scored with ``PlanScorer`` and ``analysis.scoring.penalty`` (so 
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
-from typing import Hashable, Mapping
 
 import networkx as nx
 import numpy as np
@@ -82,7 +82,9 @@ class Objective:
         return Assessment(table, self.violation(codes, table), np.round(cost, PENALTY_DECIMALS))
 
     def violation(self, codes: np.ndarray, table: ScoreTable) -> np.ndarray:
-        """How far each plan breaks the constraints (0 when it meets them all): excess deviation in percentage points, plus one per broken rule."""
+        """How far each plan breaks the constraints (0 when it meets them all): excess deviation in percentage points,
+        plus one per broken together/apart pair, PCN over the limit, and plan whose fixed units miss the current
+        locality they are fixed to (as Constraints.mask)."""
         c = self.constraints
         out = np.zeros(len(codes))
         if c.max_deviation is not None:
@@ -94,4 +96,6 @@ class Objective:
         for group in self.apart:
             for i in range(len(group)):
                 out += (codes[:, group[i + 1:]] == codes[:, group[i:i + 1]]).sum(axis=1)
+        if self.area is not None and c.fixed:
+            out += ~c.names_mask(self.area, codes)
         return out

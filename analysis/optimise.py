@@ -16,7 +16,7 @@ Usage (spopt-style)::
 from __future__ import annotations
 
 import time
-from typing import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 
 import numpy as np
 
@@ -103,6 +103,8 @@ class Optimiser:
     population : node attribute (or node -> population mapping) for networkx graphs.
     top : number of distinct plans returned, best first.
     start : an optional starting plan (locality codes in unit order); otherwise one is built.
+    target_penalty : stop early once a plan meeting every constraint scores this penalty or lower (± 1e-9).
+    stall_steps : stop early once this many moves have passed without a better plan (reproducible, unlike time).
     """
 
     method = "optimiser"
@@ -111,7 +113,8 @@ class Optimiser:
                  seed: int = 0, budget_s: float | None = None, max_steps: int | None = None,
                  adjacency: Adjacency = "rook", population: str | Mapping[Hashable, float] = "population",
                  top: int = 10, start: np.ndarray | None = None, burst_length: int = BURST_LENGTH,
-                 move_tolerance: float | None = None) -> None:
+                 move_tolerance: float | None = None, target_penalty: float | None = None,
+                 stall_steps: int | None = None) -> None:
         self.objective = Objective(units, k, constraints, weights, adjacency, population)
         self.k, self.seed, self.top = k, seed, top
         self.budget_s = budget_s
@@ -121,6 +124,8 @@ class Optimiser:
         self.burst_length = max(1, burst_length)
         self.start = start
         self.move_tolerance = move_tolerance
+        self.target_penalty = target_penalty
+        self.stall_steps = stall_steps
         self.steps_taken = 0
         self.feasible = False
         self.trace: list[tuple[int, float, float, float]] = []
@@ -157,7 +162,9 @@ class Optimiser:
         while True:
             elapsed = time.perf_counter() - began
             if (self.max_steps is not None and steps >= self.max_steps) or \
-                    (self.budget_s is not None and elapsed >= self.budget_s):
+                    (self.budget_s is not None and elapsed >= self.budget_s) or \
+                    (self.target_penalty is not None and best[0] == 0 and best[1] <= self.target_penalty + 1e-9) or \
+                    (self.stall_steps is not None and steps - self.trace[-1][0] >= self.stall_steps):
                 break
             kick = stale >= PATIENCE
             length = KICK_LENGTH if kick else self.burst_length
@@ -227,9 +234,9 @@ class Optimiser:
         assessment = self.objective.assess(codes)
         feasible = assessment.violation == 0
         self.feasible = bool(feasible.any())
-        notes = [f"Optimiser: short bursts of {self.burst_length} ReCom and boundary-flip moves, {self.steps_taken:,} "
-                 f"moves in {elapsed:.1f} s from a seeded starting plan (seed {self.seed}); the best plans found, "
-                 "not a proof that no better plan exists."]
+        notes = [(f"Optimiser: short bursts of {self.burst_length} ReCom and boundary-flip moves, {self.steps_taken:,} "
+                  f"moves in {elapsed:.1f} s from a seeded starting plan (seed {self.seed}); the best plans found, "
+                  "not a proof that no better plan exists.")]
         if self.feasible:
             codes = codes[feasible]
         else:
@@ -240,4 +247,4 @@ class Optimiser:
                          "nesting and continuity need boundaries, PCNs and current localities.")
         o = self.objective
         return ProposalSet(o.area, self.k, o.adjacency, codes, o.scorer.score(codes), self.method, False, None,
-                           elapsed, self.seed, notes)
+                           elapsed, self.seed, notes, dict(o.constraints.fixed))

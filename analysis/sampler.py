@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Hashable, Mapping
 from functools import partial
-from typing import Hashable, Mapping
 
 import networkx as nx
 import numpy as np
@@ -62,11 +62,7 @@ class ReComSampler:
         """The units as a gerrychain Graph whose nodes carry ``population`` (node ids as in the UnitGraph)."""
         from gerrychain import Graph
 
-        graph = self.objective.graph
-        copy = nx.Graph()
-        copy.add_nodes_from((u, {POPULATION: float(p)}) for u, p in zip(graph.ids, graph.population))
-        copy.add_edges_from((graph.ids[a], graph.ids[b]) for a, b in zip(graph.edge_a, graph.edge_b))
-        return Graph.from_networkx(copy)
+        return Graph.from_networkx(self.objective.graph.to_networkx(POPULATION))
 
     def starting_plan(self, rng: np.random.Generator) -> np.ndarray:
         """A contiguous plan within epsilon that meets the constraints: a bisection plan, else the optimiser's best."""
@@ -130,14 +126,14 @@ class ReComSampler:
         elapsed = time.perf_counter() - began
         if progress is not None:
             progress(1.0, f"{steps:,} ReCom steps")
-        notes = [f"ReCom ensemble (GerryChain 1.0 MarkovChain, seed {self.seed}): {len(codes):,} plans from {steps:,} "
-                 f"steps in {elapsed:.1f} s, every locality within ±{self.epsilon:.0%} of an equal share; plans are "
-                 "in chain order and may repeat."]
+        notes = [(f"ReCom ensemble (GerryChain 1.0 MarkovChain, seed {self.seed}): {len(codes):,} plans from "
+                  f"{steps:,} steps in {elapsed:.1f} s, every locality within ±{self.epsilon:.0%} of an equal share; "
+                  "plans are in chain order and may repeat.")]
         if self.objective.geometry_free:
             notes.append("Scored on the unit graph only (population balance and cut edges).")
         o = self.objective
         return ProposalSet(o.area, self.k, o.adjacency, codes, o.scorer.score(codes), self.method, False, None,
-                           elapsed, self.seed, notes)
+                           elapsed, self.seed, notes, dict(o.constraints.fixed))
 
     @staticmethod
     def _internal_positions(partition, ids: tuple[str, ...]) -> np.ndarray:

@@ -7,8 +7,8 @@ Node order is the study area's unit order, so rows of locality codes line up wit
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Hashable, Mapping, Sequence
 
 import networkx as nx
 import numpy as np
@@ -48,7 +48,7 @@ class UnitGraph:
 
     @classmethod
     def from_edges(cls, ids: Sequence[str], population: np.ndarray, edges: np.ndarray,
-                   where: str = "the unit graph") -> "UnitGraph":
+                   where: str = "the unit graph") -> UnitGraph:
         """Build from unit ids, populations in the same order and an (E, 2) array of node positions."""
         n = len(ids)
         population = np.asarray(population, dtype=np.float64)
@@ -80,7 +80,7 @@ class UnitGraph:
 
     @classmethod
     def from_networkx(cls, graph: nx.Graph, population: str | Mapping[Hashable, float] = "population",
-                      ids: Sequence[Hashable] | None = None) -> "UnitGraph":
+                      ids: Sequence[Hashable] | None = None) -> UnitGraph:
         """Build from a networkx graph; ``population`` names a node attribute or maps node -> population."""
         nodes = list(graph.nodes) if ids is None else list(ids)
         if isinstance(population, str):
@@ -106,12 +106,19 @@ class UnitGraph:
         return cls.from_edges([str(n) for n in nodes], values, edges)
 
     @classmethod
-    def of(cls, area: StudyArea, adjacency: Adjacency = "rook") -> "UnitGraph":
+    def of(cls, area: StudyArea, adjacency: Adjacency = "rook") -> UnitGraph:
         """The cached unit graph of a study area (unit order = ``area.ids``)."""
         key = ("unit_graph", adjacency)
         if key not in area.cache:
             area.cache[key] = cls.from_networkx(area.graph(adjacency), area.population.to_dict(), list(area.ids))
         return area.cache[key]
+
+    def to_networkx(self, population: str = "population") -> nx.Graph:
+        """The graph as networkx, nodes = unit ids carrying their population under ``population``."""
+        graph = nx.Graph()
+        graph.add_nodes_from((u, {population: float(p)}) for u, p in zip(self.ids, self.population))
+        graph.add_edges_from((self.ids[a], self.ids[b]) for a, b in zip(self.edge_a, self.edge_b))
+        return graph
 
     def pieces(self, codes: np.ndarray, k: int) -> np.ndarray:
         """Number of connected pieces of each locality (1 everywhere for a contiguous plan; 0 for an empty one)."""

@@ -14,7 +14,7 @@ weight from the same package: mean annual stroke admissions 2017-19 per LSOA (``
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import networkx as nx
@@ -97,13 +97,13 @@ def admissions(codes: pd.Index) -> pd.Series:
     return pd.Series(names.map(table).fillna(0.0).to_numpy(float), index=codes)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _adjacency(name: str) -> nx.Graph:
     units = lsoa_units(name)
     return link_islands(adjacency_graph(units, "rook"), units)
 
 
-@lru_cache(maxsize=None)
+@cache
 def lsoa_graph(name: str, weight: str = "equal") -> nx.Graph:
     """Rook adjacency graph of a selection's LSOAs with node attribute ``population`` (see WEIGHTS); islands are linked to their nearest LSOA."""
     if weight not in WEIGHTS:

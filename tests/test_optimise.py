@@ -107,7 +107,7 @@ def test_exhaustive_enumeration_agrees_with_the_plain_recursion_within_ten_perce
     population = lbbd.population.to_numpy(float)
     ideal = population.sum() / 4
     mine = connected_partitions(adjacency, 4, list(population), 0.9 * ideal, 1.1 * ideal)
-    codes, table = exhaustive
+    _, table = exhaustive
     assert len(mine) == int((table.max_abs_deviation <= 0.10).sum())
     best_mine = min(np.abs(np.bincount(p, weights=population, minlength=4) - ideal).max() / ideal for p in mine)
     assert best_mine == pytest.approx(table.max_abs_deviation.min(), abs=1e-12)
@@ -157,6 +157,18 @@ def test_step_budget_is_kept_exactly(lbbd):
     assert all(step <= 137 for step, *_ in optimiser.trace)
 
 
+def test_target_and_stall_stop_early(lbbd, exhaustive):
+    _, table = exhaustive
+    target = Optimiser(lbbd, 4, weights=BALANCE_ONLY, seed=0, max_steps=50_000,
+                       target_penalty=float(table.max_abs_deviation.min()))
+    target.solve()
+    assert target.steps_taken < 50_000
+    stalled = Optimiser(lbbd, 4, seed=0, max_steps=200_000, stall_steps=3_000)
+    stalled.solve()
+    assert stalled.steps_taken < 200_000
+    assert stalled.steps_taken - stalled.trace[-1][0] >= 3_000
+
+
 def test_zero_steps_returns_the_starting_plan(lbbd):
     graph = UnitGraph.of(lbbd)
     start = seed_plan(graph, 4, np.random.default_rng(3))
@@ -201,7 +213,26 @@ def test_constrained_optimum_matches_constrained_enumeration(lbbd):
     result = optimiser.solve()
     assert optimiser.feasible
     assert penalty(result.scores, Weights())[0] == pytest.approx(best, abs=1e-9)
-    assert constraints.mask(result.codes, result.scores, index, lbbd.total_population).all()
+    assert constraints.mask(result.codes, result.scores, index, lbbd.total_population, lbbd).all()
+
+
+def test_fixed_current_names_match_constrained_enumeration(lbbd, exhaustive):
+    """Wards fixed to current locality names stay in the localities that continue them; the best such plan is the
+    best of all enumerated plans that Constraints.mask accepts."""
+    current = lbbd.current.labels
+    east, west = current[current == "East"].index[0], current[current == "West"].index[0]
+    constraints = Constraints(max_deviation=0.08, fixed={east: "East", west: "West"})
+    codes, table = exhaustive
+    index = {u: i for i, u in enumerate(lbbd.ids)}
+    allowed = constraints.mask(codes, table, index, lbbd.total_population, lbbd)
+    best = penalty(table, Weights())[allowed].min()
+    optimiser = Optimiser(lbbd, 4, constraints=constraints, seed=0, max_steps=10_000)
+    result = optimiser.solve()
+    assert optimiser.feasible
+    assert constraints.mask(result.codes, result.scores, index, lbbd.total_population, lbbd).all()
+    assert penalty(result.scores, Weights())[0] == pytest.approx(best, abs=1e-9)
+    plan = result.plan(0)
+    assert plan.assignment[east] == "East" and plan.assignment[west] == "West"
 
 
 def test_apart_rule_holds_in_every_plan(lbbd):

@@ -68,7 +68,7 @@ def test_constraints_hold_in_every_sample(lbbd):
     constraints = Constraints(max_deviation=0.08, together=((ids[0], ids[2]),), apart=((ids[3], ids[4]),))
     result = ReComSampler(lbbd, 4, constraints=constraints, seed=1, max_steps=80).solve()
     index = {u: i for i, u in enumerate(ids)}
-    assert constraints.mask(result.codes, result.scores, index, lbbd.total_population).all()
+    assert constraints.mask(result.codes, result.scores, index, lbbd.total_population, lbbd).all()
 
 
 def test_impossible_constraints_are_a_clear_error(lbbd):
