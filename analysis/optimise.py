@@ -44,6 +44,9 @@ PATIENCE = 30
 """Bursts without improving the walk before it is restarted by a kick (iterated local search)."""
 KICK_LENGTH = 30
 """Moves of the unbiased excursion from the best plan that restarts a stalled walk."""
+DEFAULT_STALL_STEPS = 100_000
+"""The search stops early after this many moves without a better plan (on 19 wards the optimum comes within a
+few thousand moves); pass stall_steps=None to always spend the whole budget."""
 PROGRESS_EVERY_S = 0.2
 
 
@@ -104,7 +107,8 @@ class Optimiser:
     top : number of distinct plans returned, best first.
     start : an optional starting plan (locality codes in unit order); otherwise one is built.
     target_penalty : stop early once a plan meeting every constraint scores this penalty or lower (± 1e-9).
-    stall_steps : stop early once this many moves have passed without a better plan (reproducible, unlike time).
+    stall_steps : stop early once this many moves have passed without a better plan (default DEFAULT_STALL_STEPS;
+        None = never); a step count, so reproducible.
     """
 
     method = "optimiser"
@@ -114,7 +118,7 @@ class Optimiser:
                  adjacency: Adjacency = "rook", population: str | Mapping[Hashable, float] = "population",
                  top: int = 10, start: np.ndarray | None = None, burst_length: int = BURST_LENGTH,
                  move_tolerance: float | None = None, target_penalty: float | None = None,
-                 stall_steps: int | None = None) -> None:
+                 stall_steps: int | None = DEFAULT_STALL_STEPS) -> None:
         self.objective = Objective(units, k, constraints, weights, adjacency, population)
         self.k, self.seed, self.top = k, seed, top
         self.budget_s = budget_s
@@ -128,6 +132,7 @@ class Optimiser:
         self.stall_steps = stall_steps
         self.steps_taken = 0
         self.feasible = False
+        self.stalled = False
         self.trace: list[tuple[int, float, float, float]] = []
         """(steps, seconds, violation, penalty) each time the best plan improved."""
 
@@ -196,6 +201,7 @@ class Optimiser:
                 reported = elapsed
                 progress(self._fraction(steps, elapsed), f"{steps:,} moves; best penalty {best[1]:.4f}")
         self.steps_taken = steps
+        self.stalled = self.stall_steps is not None and steps - self.trace[-1][0] >= self.stall_steps
         result = self._result(pool, time.perf_counter() - began)
         if progress is not None:
             progress(1.0, f"{steps:,} moves; best penalty {best[1]:.4f}")
@@ -237,6 +243,8 @@ class Optimiser:
         notes = [(f"Optimiser: short bursts of {self.burst_length} ReCom and boundary-flip moves, {self.steps_taken:,} "
                   f"moves in {elapsed:.1f} s from a seeded starting plan (seed {self.seed}); the best plans found, "
                   "not a proof that no better plan exists.")]
+        if self.stalled:
+            notes.append(f"Stopped early: no better plan in the last {self.stall_steps:,} moves.")
         if self.feasible:
             codes = codes[feasible]
         else:
