@@ -143,6 +143,30 @@ def test_reaches_the_exhaustive_optimum_of_the_default_weights(lbbd, exhaustive)
     assert np.array_equal(best[:, None] == best[None, :], found[:, None] == found[None, :])
 
 
+@pytest.mark.parametrize("case", range(6))
+def test_reaches_the_brute_force_optimum_on_random_small_graphs(case):
+    """Random connected graphs of 10-12 units with uneven populations: the optimiser's best balance equals the best
+    over every connected partition (listed by the test's own recursion)."""
+    rng = np.random.default_rng(100 + case)
+    grid = nx.grid_2d_graph(4, 4)
+    grid.add_edges_from(((x, y), (x + 1, y + 1)) for x in range(3) for y in range(3) if rng.random() < 0.3)
+    while True:
+        keep = [node for node in grid if rng.random() < 0.75]
+        graph = nx.convert_node_labels_to_integers(grid.subgraph(keep).copy())
+        if 10 <= len(graph) <= 12 and nx.is_connected(graph):
+            break
+    population = rng.integers(50, 400, size=len(graph)).astype(float)
+    nx.set_node_attributes(graph, dict(enumerate(population)), "population")
+    k = 2 + case % 2
+    adjacency = [sorted(graph[u]) for u in range(len(graph))]
+    ideal = population.sum() / k
+    best = min(np.abs(np.bincount(p, weights=population, minlength=k) - ideal).max() / ideal
+               for p in connected_partitions(adjacency, k))
+    result = Optimiser(graph, k, weights=BALANCE_ONLY, seed=case, max_steps=5_000).solve()
+    assert result.scores.max_abs_deviation[0] == pytest.approx(best, abs=1e-12)
+    assert all(localities_are_contiguous(graph, list(graph.nodes), codes, k) for codes in result.codes)
+
+
 def test_same_seed_gives_the_same_plans(lbbd):
     first = Optimiser(lbbd, 4, seed=7, max_steps=1_500).solve()
     second = Optimiser(lbbd, 4, seed=7, max_steps=1_500).solve()
