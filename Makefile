@@ -16,6 +16,7 @@ $(BIN)/python:
 
 $(VENV)/.installed-app: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m analysis.warmup
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python

@@ -190,7 +190,7 @@ def check_coverage(found: pd.Index, expected: pd.Index, where: str, id_column: s
             "(e.g. May 2022 ward codes)."))
     if missing:
         problems.append(Problem(f"{len(missing)} unit(s) have no {what}: {list_items(missing)}.", where,
-                                f"add a row for each of them to the table."))
+                                "add a row for each of them to the table."))
     if repeated:
         problems.append(Problem(f"these codes appear more than once: {list_items(repeated)}.", where,
                                 "keep one row per unit."))
@@ -264,7 +264,7 @@ def build_grouping(spec: GroupingSpec, units: gpd.GeoDataFrame, population: pd.S
         layer = resolve_crs(read_layer(spec.path, where), where, spec.crs)
         if spec.column not in layer.columns:
             raise LocalignError.single(f"the column '{spec.column}' is not in the layer.", where,
-                                       f"name the group column in manifest.toml (column = ...).")
+                                       "name the group column in manifest.toml (column = ...).")
         labels = [f"feature {i + 1} ({name})" for i, name in enumerate(layer[spec.column].astype(str))]
         layer, problems = check_polygons(layer, labels, where)
         errors = [p for p in problems if p.severity == "error"]

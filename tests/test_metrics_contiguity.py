@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 
 from analysis.evaluate import evaluate
 from analysis.metrics.contiguity import cut_edges, noncontiguous_localities, pieces

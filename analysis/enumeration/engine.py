@@ -15,7 +15,7 @@ import networkx as nx
 import numpy as np
 
 from analysis.enumeration import kernels
-from analysis.enumeration.graph import MAX_UNITS, PartitionGraph
+from analysis.enumeration.graph import PartitionGraph
 from analysis.progress import Progress, null_progress
 from geo.errors import LocalignError
 
