@@ -27,8 +27,9 @@ from geo.adjacency import Adjacency
 from geo.bundle import StudyArea
 from geo.errors import LocalignError
 
-Method = Literal["auto", "exhaustive", "optimiser"]
-METHODS: tuple[str, ...] = ("auto", "exhaustive", "optimiser")
+Method = Literal["auto", "exhaustive", "optimiser", "recom"]
+METHODS: tuple[str, ...] = ("auto", "exhaustive", "optimiser", "recom")
+"""auto chooses exhaustive or optimiser; recom samples a GerryChain ReCom ensemble (a sample, never all plans)."""
 
 MAX_EXHAUSTIVE_PLANS = 2_000_000
 """Auto lists every plan up to this many (about 0.5 GB with scores); beyond, it uses the optimiser."""
@@ -113,6 +114,9 @@ def choose_method(area: StudyArea, k: int, adjacency: Adjacency, constraints: Co
     n = len(area.ids)
     if method == "optimiser":
         return "optimiser", ["Method: optimiser (as asked)."]
+    if method == "recom":
+        return "recom", ["Method: ReCom ensemble through GerryChain (as asked): a random sample of balanced, "
+                         "contiguous plans, not every plan, so the ranking is among the plans sampled."]
     together, apart = constraints.unit_groups()
     if is_cached(area, k, adjacency, constraints.max_deviation, together, apart):
         return "exhaustive", ["Method: exhaustive (every plan was already listed for this study area)."]
@@ -152,6 +156,33 @@ def _optimise(area: StudyArea, k: int, adjacency: Adjacency, constraints: Constr
     return optimiser.solve(progress)
 
 
+def canonical_rows(codes: np.ndarray) -> np.ndarray:
+    """Each row (a plan) relabelled so localities are numbered in order of their first unit: equal partitions
+    give equal rows whatever their locality numbers."""
+    codes = np.asarray(codes, dtype=np.int64)
+    k = int(codes.max()) + 1 if codes.size else 0
+    first = np.stack([np.where((codes == j).any(axis=1), np.argmax(codes == j, axis=1), codes.shape[1])
+                      for j in range(k)], axis=1)
+    rank = np.argsort(np.argsort(first, axis=1, kind="stable"), axis=1)
+    return np.take_along_axis(rank, codes, axis=1)
+
+
+def _sample(area: StudyArea, k: int, adjacency: Adjacency, constraints: Constraints, weights: Weights, seed: int,
+            budget_s: float | None, progress: Progress) -> ProposalSet:
+    """A seeded GerryChain ReCom ensemble from a plan localign builds, scored like every other method."""
+    from analysis.sampler import ReComSampler
+
+    sample = ReComSampler(area, k, constraints=constraints, weights=weights, seed=seed, budget_s=budget_s,
+                          adjacency=adjacency).solve(progress)
+    if not len(sample):
+        return sample
+    # A Markov chain revisits plans; proposals list each distinct plan once, in the order first sampled.
+    _, first = np.unique(canonical_rows(sample.codes), axis=0, return_index=True)
+    distinct = sample.take(np.sort(first))
+    distinct.notes = [*sample.notes, f"{len(first):,} distinct plans among the {len(sample):,} sampled."]
+    return distinct
+
+
 def propose(area: StudyArea, k: int = 4, constraints: Constraints | None = None, weights: Weights | None = None,
             top: int = 10, method: Method = "auto", seed: int = 0, budget_s: float | None = None,
             progress: Progress = null_progress, adjacency: Adjacency = "rook") -> Proposals:
@@ -176,7 +207,10 @@ def propose(area: StudyArea, k: int = 4, constraints: Constraints | None = None,
                             True, len(enumeration), 0.0, None, [], dict(constraints.fixed))
         connected = len(enumeration)
     else:
-        plans = _optimise(area, k, adjacency, constraints, weights, top, seed, budget_s, scaled(progress, 0.2, 0.9))
+        run = _optimise if chosen == "optimiser" else None
+        plans = (_optimise(area, k, adjacency, constraints, weights, top, seed, budget_s, scaled(progress, 0.2, 0.9))
+                 if run else _sample(area, k, adjacency, constraints, weights, seed, budget_s,
+                                     scaled(progress, 0.2, 0.9)))
         keep = constraints.names_mask(area, plans.codes) if len(plans) else np.zeros(0, dtype=bool)
         plans = plans.take(keep)
         plans.fixed = dict(constraints.fixed)
