@@ -326,7 +326,10 @@ def load_bundle(folder: str | Path | None = None) -> StudyArea:
         except LocalignError as exc:
             log.extend(exc.problems)
     log.raise_if_errors()
-    area = StudyArea(manifest, units, attributes, population_column, titles, groupings, points, log.warnings)
+    area = StudyArea(manifest, units, attributes, population_column, titles, groupings, points, log.warnings,
+                     snap_m=adj.DEFAULT_SNAP_M if unit_spec.snap_m is None else unit_spec.snap_m,
+                     min_shared_m=adj.DEFAULT_MIN_SHARED_M if unit_spec.min_shared_m is None
+                     else unit_spec.min_shared_m)
     return area
 
 

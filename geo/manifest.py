@@ -23,6 +23,8 @@ class UnitLayer:
     name: str
     title: str = "Units"
     crs: str | None = None
+    snap_m: float | None = None
+    min_shared_m: float | None = None
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,18 @@ def _crs(table: dict, section: str, log: ProblemLog, where: str) -> str | None:
     return None
 
 
+def _metres(table: dict, key: str, section: str, log: ProblemLog, where: str) -> float | None:
+    """An optional distance in metres (zero or more)."""
+    value = table.get(key)
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
+        return float(value)
+    log.error(f"[{section}] '{key}' must be a distance in metres (a number, zero or more), not {value!r}.", where,
+              f"write e.g. {key} = 1.0")
+    return None
+
+
 def _text_list(table: dict, key: str, section: str, log: ProblemLog, where: str) -> tuple[str, ...]:
     value = table.get(key, [])
     if isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value):
@@ -241,6 +255,8 @@ def read_manifest(folder: str | Path) -> Manifest:
             name=_get(units, "name", "units", log, where, '"ward_name"'),
             title=str(units.get("title", "Wards")),
             crs=_crs(units, "units", log, where),
+            snap_m=_metres(units, "snap_m", "units", log, where),
+            min_shared_m=_metres(units, "min_shared_m", "units", log, where),
         )
 
     attributes = []

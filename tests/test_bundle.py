@@ -133,3 +133,36 @@ def test_with_grouping_adds_a_grouping_without_touching_the_original(lbbd):
     other = lbbd.with_grouping(area.groupings["halves"])
     assert "halves" in other.groupings and "halves" not in lbbd.groupings
     assert other.groupings["halves"].people.sum().sum() == pytest.approx(218_865)
+
+
+def _bundle_with_units_settings(tmp_path, settings: str):
+    import shutil
+
+    from geo.bundle import DEFAULT_BUNDLE
+
+    folder = tmp_path / "bundle"
+    shutil.copytree(DEFAULT_BUNDLE, folder)
+    manifest = folder / "manifest.toml"
+    text = manifest.read_text(encoding="utf-8")
+    text = text.replace("snap_m = 1.0", "").replace("min_shared_m = 1.0", "")
+    manifest.write_text(text.replace('title = "Electoral wards (May 2022)"',
+                                     f'title = "Electoral wards (May 2022)"\n{settings}'), encoding="utf-8")
+    return folder
+
+
+def test_the_manifest_sets_the_rook_tolerance_and_keeps_only_longer_shared_boundaries(tmp_path, lbbd):
+    from geo.bundle import load_bundle, summary
+
+    area = load_bundle(_bundle_with_units_settings(tmp_path, "min_shared_m = 1000.0"))
+    longer = int((lbbd.contacts["shared_m"] > 1000.0).sum())
+    assert area.min_shared_m == 1000.0
+    assert summary(area)["adjacency_edges"] == {"rook": longer, "queen": 41}
+    assert 0 < longer < 37
+
+
+def test_a_negative_snapping_distance_in_the_manifest_is_refused_in_plain_words(tmp_path):
+    from geo.bundle import load_bundle
+    from geo.errors import LocalignError
+
+    with pytest.raises(LocalignError, match="snap_m' must be a distance in metres"):
+        load_bundle(_bundle_with_units_settings(tmp_path, "snap_m = -2"))
