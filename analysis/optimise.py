@@ -51,11 +51,17 @@ PROGRESS_EVERY_S = 0.2
 
 
 def canonical(codes: np.ndarray) -> np.ndarray:
-    """The same partition with localities numbered in order of their first unit (so relabellings compare equal)."""
-    labels, first = np.unique(codes, return_index=True)
-    relabel = np.zeros(int(labels.max()) + 1, dtype=np.int8)
-    relabel[labels[np.argsort(first)]] = np.arange(len(labels), dtype=np.int8)
-    return relabel[codes]
+    """The same partition(s) with localities numbered in order of their first unit, so relabellings compare equal;
+    ``codes`` is one plan (n,) or many plans as rows (N, n)."""
+    codes = np.asarray(codes)
+    rows = np.atleast_2d(codes).astype(np.int64)
+    if rows.size == 0:
+        return codes.astype(np.int8)
+    first = np.stack([np.where((rows == j).any(axis=1), np.argmax(rows == j, axis=1), rows.shape[1])
+                      for j in range(int(rows.max()) + 1)], axis=1)
+    rank = np.argsort(np.argsort(first, axis=1, kind="stable"), axis=1)
+    out = np.take_along_axis(rank, rows, axis=1).astype(np.int8)
+    return out[0] if codes.ndim == 1 else out
 
 
 class PlanPool:

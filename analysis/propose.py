@@ -156,20 +156,10 @@ def _optimise(area: StudyArea, k: int, adjacency: Adjacency, constraints: Constr
     return optimiser.solve(progress)
 
 
-def canonical_rows(codes: np.ndarray) -> np.ndarray:
-    """Each row (a plan) relabelled so localities are numbered in order of their first unit: equal partitions
-    give equal rows whatever their locality numbers."""
-    codes = np.asarray(codes, dtype=np.int64)
-    k = int(codes.max()) + 1 if codes.size else 0
-    first = np.stack([np.where((codes == j).any(axis=1), np.argmax(codes == j, axis=1), codes.shape[1])
-                      for j in range(k)], axis=1)
-    rank = np.argsort(np.argsort(first, axis=1, kind="stable"), axis=1)
-    return np.take_along_axis(rank, codes, axis=1)
-
-
 def _sample(area: StudyArea, k: int, adjacency: Adjacency, constraints: Constraints, weights: Weights, seed: int,
             budget_s: float | None, progress: Progress) -> ProposalSet:
     """A seeded GerryChain ReCom ensemble from a plan localign builds, scored like every other method."""
+    from analysis.optimise import canonical
     from analysis.sampler import ReComSampler
 
     sample = ReComSampler(area, k, constraints=constraints, weights=weights, seed=seed, budget_s=budget_s,
@@ -177,7 +167,7 @@ def _sample(area: StudyArea, k: int, adjacency: Adjacency, constraints: Constrai
     if not len(sample):
         return sample
     # A Markov chain revisits plans; proposals list each distinct plan once, in the order first sampled.
-    _, first = np.unique(canonical_rows(sample.codes), axis=0, return_index=True)
+    _, first = np.unique(canonical(sample.codes), axis=0, return_index=True)
     distinct = sample.take(np.sort(first))
     distinct.notes = [*sample.notes, f"{len(first):,} distinct plans among the {len(sample):,} sampled."]
     return distinct

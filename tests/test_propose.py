@@ -192,14 +192,14 @@ def test_fixed_to_a_new_name_labels_that_wards_locality(lbbd):
 
 
 def test_the_recom_method_samples_distinct_balanced_plans_all_of_which_exhaustive_enumeration_also_finds(lbbd):
-    from analysis.propose import canonical_rows
+    from analysis.optimise import canonical
 
     sampled = propose(lbbd, 4, method="recom", seed=3, top=5)
     exhaustive = propose(lbbd, 4, constraints=Constraints(max_deviation=0.10), top=5)
-    codes = canonical_rows(sampled.plans.codes)
+    codes = canonical(sampled.plans.codes)
     assert sampled.method == "recom" and not sampled.exhaustive
     assert len(np.unique(codes, axis=0)) == len(codes) > 1, "each sampled plan is listed once"
     assert (sampled.plans.scores.max_abs_deviation <= 0.10 + 1e-12).all()
-    every_plan = {row.tobytes() for row in canonical_rows(exhaustive.plans.codes)}
+    every_plan = {row.tobytes() for row in canonical(exhaustive.plans.codes)}
     assert {row.tobytes() for row in codes} <= every_plan
     assert sampled.penalty[sampled.ranked[0]] >= exhaustive.penalty[exhaustive.ranked[0]] - 1e-12
