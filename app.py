@@ -337,10 +337,6 @@ def downloads(area: StudyArea, plan: Plan, key: str, others: tuple[Plan, ...] = 
     columns = st.columns(3)
     for i, item in enumerate(items):
         column = columns[i % 3]
-        if item.make is None:
-            column.button(item.label, key=f"{key}_{item.key}", disabled=True, help=item.missing,
-                          width="stretch")
-            continue
 
         def make(item=item) -> bytes:
             try:
@@ -358,9 +354,6 @@ def downloads(area: StudyArea, plan: Plan, key: str, others: tuple[Plan, ...] = 
         else:
             st.error(f"The {name} export could not be made. Try again, or use another format.")
         failures.pop(name)
-    missing = [item.label for item in items if item.make is None]
-    if missing:
-        st.caption("Not available in this version yet: " + ", ".join(missing) + ".")
 
 
 def notes(area: StudyArea) -> None:

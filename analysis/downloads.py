@@ -1,7 +1,6 @@
 """What the app offers to download for a plan: each export (analysis.exports) with a button label, file name and type.
 
-Files are made only when the planner clicks (the PDF takes a few seconds). An export format that this
-build does not have is still listed, with the reason, so the app can say so instead of offering a dead button.
+Files are made only when the planner clicks (the PDF takes a few seconds).
 """
 
 from __future__ import annotations
@@ -28,20 +27,16 @@ BUTTONS = (
 )
 """The download buttons in order: export format, label, file-name ending and help text."""
 
-MISSING = "This export is not available in this version of localign yet."
-
-
 @dataclass(frozen=True)
 class Download:
-    """One downloadable file: its format, button label, file name, type, help, and how to make it (None if missing)."""
+    """One downloadable file: its format, button label, file name, type, help, and how to make it."""
 
     key: str
     label: str
     file_name: str
     mime: str
     help: str
-    make: Callable[[], bytes] | None
-    missing: str = ""
+    make: Callable[[], bytes]
 
 
 def slug(text: str) -> str:
@@ -52,22 +47,20 @@ def slug(text: str) -> str:
 def plan_downloads(area: StudyArea, plan: Plan, others: Sequence[Plan] = (), tolerance: float | None = None,
                    show_pcns: bool = True, show_practices: bool = True) -> list[Download]:
     """Every export of ``plan``; the measures table and the briefing pack also cover ``others`` (up to 4 plans)."""
-    try:
-        from analysis.exports import FORMATS, export_bytes
-    except ImportError:
-        FORMATS, export_bytes = {}, None
+    from analysis.exports import FORMATS, export_bytes  # matplotlib loads only when a plan view shows its buttons
+
     plans = [plan, *[p for p in others if not p.same_assignment(plan)]][:4]
     together = " and the plans compared with it" if len(plans) > 1 else ""
     options = {"png": {"title": plan.name, "show_pcns": show_pcns, "show_practices": show_practices},
                "pdf": {"tolerance": tolerance}}
     items = []
     for fmt, label, ending, help_text in BUTTONS:
-        spec = FORMATS.get(fmt)
-        chosen = plans if spec is not None and spec.max_plans > 1 else [plan]
-        make = None
-        if spec is not None:
-            def make(fmt=fmt, chosen=chosen) -> bytes:
-                return export_bytes(area, chosen, fmt, **options.get(fmt, {}))
-        items.append(Download(fmt, label, f"{slug(plan.name)}-{ending}", spec.mime if spec else "",
-                              help_text.format(others=together), make, "" if spec else MISSING))
+        spec = FORMATS[fmt]
+        chosen = plans if spec.max_plans > 1 else [plan]
+
+        def make(fmt=fmt, chosen=chosen) -> bytes:
+            return export_bytes(area, chosen, fmt, **options.get(fmt, {}))
+
+        items.append(Download(fmt, label, f"{slug(plan.name)}-{ending}", spec.mime,
+                              help_text.format(others=together), make))
     return items
