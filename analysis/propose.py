@@ -145,12 +145,8 @@ def choose_method(area: StudyArea, k: int, adjacency: Adjacency, constraints: Co
 
 def _optimise(area: StudyArea, k: int, adjacency: Adjacency, constraints: Constraints, weights: Weights, top: int,
               seed: int, budget_s: float | None, progress: Progress) -> ProposalSet:
-    try:
-        from analysis.optimise import Optimiser
-    except ImportError:
-        raise LocalignError.single(f"the study area is too large to list every plan of {k} localities, and the "
-                                   "optimiser is not installed in this version.", area.name,
-                                   "add --max-deviation to bound the search, or use a smaller study area.") from None
+    from analysis.optimise import Optimiser
+
     optimiser = Optimiser(area, k, constraints=constraints, weights=weights, seed=seed, budget_s=budget_s,
                           adjacency=adjacency, top=max(top, 20))
     return optimiser.solve(progress)

@@ -22,13 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in SUBCOMMANDS:
-        try:
-            module = importlib.import_module(f"analysis.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"analysis.cli.{name}":
-                raise
-            continue
-        module.register(sub)
+        importlib.import_module(f"analysis.cli.{name}").register(sub)
     return parser
 
 
