@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -12,7 +11,8 @@ import pandas as pd
 from analysis.plan import Plan, current_plan, grouping_plan, make_plan
 from geo.bundle import StudyArea
 from geo.errors import LocalignError, Problem
-from geo.read import check_size, read_layer, read_table
+from geo.read import read_layer, read_table
+from geo.uploads import read_uploaded_layer
 
 ID_COLUMN_NAMES = ("ward_code", "code", "id", "unit", "unit_id", "geoid", "geoid20", "geoid10", "wd22cd")
 LOCALITY_COLUMN_NAMES = ("locality", "district", "assignment", "group", "zone", "area")
@@ -69,11 +69,7 @@ def read_plan(area: StudyArea, source: str | Path | bytes, filename: str | None 
         frame = read_table(source, where)
     else:
         if isinstance(source, bytes):
-            check_size(len(source), where)
-            with tempfile.TemporaryDirectory(prefix="localign-upload-") as folder:
-                path = Path(folder) / f"upload{suffix}"
-                path.write_bytes(source)
-                layer = read_layer(path, where)
+            layer = read_uploaded_layer(source, where)
         else:
             layer = read_layer(source, where)
         # only the properties matter: the shapes of the units come from the study area
