@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from analysis.evaluate import EvaluationContext
 from analysis.metrics import continuity
 from analysis.plan import Plan
 from geo.bundle import StudyArea
@@ -42,12 +43,9 @@ def name_localities(area: StudyArea, plan: Plan) -> Plan:
     shared residents); the others are named by compass direction from the study area's centre (the nearest free
     direction, or 'Central' near the middle), or 'Locality N' when none of the three best-fitting names is free."""
     names: dict[str, str] = {}
-    current = area.current
+    old = EvaluationContext.of(area).current
     codes = plan.codes()
-    if current is not None:
-        from analysis.plan import current_plan
-
-        old = current_plan(area)
+    if old is not None:
         shared = continuity.shared_residents(codes, old.codes(), area.population.to_numpy(float), plan.k, old.k)
         match = continuity.best_matching(shared)
         for j, locality in enumerate(plan.localities):
