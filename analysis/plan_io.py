@@ -11,6 +11,7 @@ import pandas as pd
 from analysis.plan import Plan, current_plan, grouping_plan, make_plan
 from geo.bundle import StudyArea
 from geo.errors import LocalignError, Problem
+from geo.escape import csv_cell, uncsv_cell
 from geo.read import read_layer, read_table
 from geo.uploads import read_uploaded_layer
 
@@ -42,9 +43,9 @@ def assignment_from_table(area: StudyArea, frame: pd.DataFrame, where: str) -> t
             f"the file needs a {area.manifest.unit_label}-code column and a locality column; it has "
             f"{', '.join(columns) or 'no columns'}.", where,
             f"use two columns headed {id_column},locality (one row per {area.manifest.unit_label}).")
-    codes = frame[unit_col].astype(str).str.strip()
+    codes = frame[unit_col].astype(str).str.strip().map(uncsv_cell)
     duplicated = sorted(set(codes[codes.duplicated()]))
-    assignment = dict(zip(codes, frame[locality_col].astype(str).str.strip()))
+    assignment = dict(zip(codes, frame[locality_col].astype(str).str.strip().map(uncsv_cell)))
     return assignment, duplicated
 
 
@@ -111,6 +112,7 @@ def plan_csv(area: StudyArea, plan: Plan, with_names: bool = True) -> str:
     if with_names:
         frame[area.manifest.units.name] = [area.unit_names[u] for u in plan.unit_ids]
     frame["locality"] = plan.labels
+    frame = frame.map(csv_cell)  # no cell runs as a spreadsheet formula (reading the plan back undoes it)
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False, lineterminator="\n")
     return buffer.getvalue()

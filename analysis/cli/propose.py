@@ -4,13 +4,12 @@ Pareto front, written as CSV and GeoJSON with a summary table."""
 from __future__ import annotations
 
 import argparse
+import re
 import sys
-import csv
-import io
 from pathlib import Path
 
 from analysis.cli.common import add_adjacency, add_bundle, load, print_json, print_notes, text_table
-from analysis.exports.tables import trailing_notes
+from analysis.exports.tables import csv_text, trailing_notes
 from analysis.metrics.definitions import metric
 from analysis.plan import Plan
 from analysis.enumeration.engine import COMPILING_NOTE, needs_compiling
@@ -145,10 +144,8 @@ def write_outputs(result: Proposals, plans: list[Plan], folder: str) -> list[Pat
         stem = f"option_{rank:02d}"
         written.append(export(result.area, plan, "csv", out / f"{stem}.csv"))
         written.append(export(result.area, plan, "wards-geojson", out / f"{stem}.geojson"))
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(summary_rows(result, plans) + [[]]
-                                                         + trailing_notes(result.area))
-    written.append(write_bytes(buffer.getvalue().encode("utf-8-sig"), out / "summary.csv", (".csv",)))
+    summary = csv_text(summary_rows(result, plans) + [[]] + trailing_notes(result.area))
+    written.append(write_bytes(summary.encode("utf-8-sig"), out / "summary.csv", (".csv",)))
     written.append(write_bytes(summary_markdown(result, plans).encode("utf-8"), out / "summary.md", (".md",)))
     return written
 
