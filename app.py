@@ -849,6 +849,8 @@ def import_plan(area: StudyArea, session: EditSession | None, upload) -> None:
         st.session_state.imported = signature
         flash("success", f"Imported “{_md(name)}” ({plan.k} localities) and opened it as the working plan. "
                          "Undo returns to the plan you had.")
+        if plan.warnings:
+            flash("warning", LocalignError(list(plan.warnings)))
         st.rerun()
 
 
