@@ -128,14 +128,15 @@ TOOLTIP_FIELDS = ("name", "code", "residents", "locality_text", "current", "pcns
 """Ward properties shown in the tooltip; each holds HTML-escaped text (Leaflet shows tooltips as HTML)."""
 
 
-def _ward_features(area: StudyArea, labels: Mapping[str, str]) -> dict:
-    """The ward GeoJSON with each ward's locality in this plan: ``locality`` (for colours) and escaped tooltip text."""
+def _ward_features(area: StudyArea, labels: Mapping[str, str], fills: Mapping[str, str]) -> dict:
+    """The ward GeoJSON of a plan: each ward's fill colour and escaped tooltip text; no raw text from data."""
     base = _cached(area, "wards", lambda: _escaped(_geojson(ward_properties(area, {}))))
     features = []
     for f in base["features"]:
+        properties = {k: v for k, v in f["properties"].items() if k != "unit"}
         locality = labels.get(f["properties"]["unit"], "—")
-        features.append({**f, "properties": {**f["properties"], "locality": locality,
-                                             "locality_text": html_text(locality)}})
+        properties.update(fill=html_text(fills.get(locality, "#FFFFFF")), locality_text=html_text(locality))
+        features.append({**f, "properties": properties})
     return {**base, "features": features}
 
 
@@ -296,13 +297,13 @@ def plan_map(area: StudyArea, plan: PlanLayer, options: MapOptions = MapOptions(
     fills = dict(plan.colours)
 
     def style(feature: dict) -> dict:
-        return {"fillColor": html_text(fills.get(feature["properties"]["locality"], "#FFFFFF")), "fillOpacity": 0.85,
+        return {"fillColor": feature["properties"]["fill"], "fillOpacity": 0.85,
                 "color": WARD_EDGE, "weight": 0.8}
 
     aliases = ["Ward", "Code", "Residents", "Locality", "Current locality (inferred)", "PCNs (approximate)"]
     plan_group = folium.FeatureGroup(name=html_text(plan.title), overlay=True, control=True, show=True)
     folium.GeoJson(
-        _ward_features(area, plan.labels), name="wards", style_function=style,
+        _ward_features(area, plan.labels, fills), name="wards", style_function=style,
         highlight_function=lambda _: {"weight": 2.5, "color": "#000000"},
         tooltip=folium.GeoJsonTooltip(fields=list(TOOLTIP_FIELDS),
                                       aliases=aliases if area.current is not None else aliases[:4] + ["", aliases[5]],
