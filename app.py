@@ -178,8 +178,7 @@ def new_session(area: StudyArea, plan: Plan) -> EditSession:
 
 # --- messages -------------------------------------------------------------------------------------
 
-_md = markdown_text
-"""Text from data shown through Markdown (geo.escape.markdown_text: nothing in it is read as formatting or HTML)."""
+_md = markdown_text  # text from data shown through Markdown: nothing in it is read as formatting or HTML
 
 
 def show_problems(exc: LocalignError) -> None:
@@ -954,7 +953,7 @@ def restored_notice(area: StudyArea) -> None:
 
 def require_sign_in() -> None:
     """On a shared server with sign-in configured, show nothing but a sign-in button until the visitor signs in."""
-    if not serving.sign_in_required() or st.user.is_logged_in:
+    if not serving.sign_in_required() or getattr(st.user, "is_logged_in", False):
         return
     st.title("localign")
     st.info("This planner is shared on your organisation's network. Sign in to use it.")
