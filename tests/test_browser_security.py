@@ -226,12 +226,21 @@ def wards_that_move(page) -> str:
     return metric.locator('[data-testid="stMetricValue"]').inner_text().strip()
 
 
-def move(page, ward: str, locality: str) -> None:
+def move(page, ward: str, now_in: str, locality: str) -> None:
+    """Pick a ward (waiting until its panel says where it is now) and move it to another locality."""
     choose(page, "Ward", ward)
+    page.get_by_text(f"now in {now_in}").first.wait_for()
     choose(page, "Move to", locality)
-    page.get_by_role("button", name="Move ward").click()
+    button = page.get_by_role("button", name="Move ward")
+    try:
+        playwright.expect(button).to_be_enabled(timeout=WAIT_MS)
+    except AssertionError:
+        shoot(page, "security-move-failed")
+        raise
+    button.click()
     settle(page)
     wait_for_map(page)
+    page.get_by_text(f"now in {locality}").first.wait_for()
 
 
 def test_two_planners_never_see_each_others_work(browser, tmp_path, lbbd):
@@ -242,9 +251,9 @@ def test_two_planners_never_see_each_others_work(browser, tmp_path, lbbd):
             page.goto(server)
             wait_for_map(page)
             settle(page)
-        move(a, "Goresbrook (E05014062)", "North")  # planner A moves one ward
-        move(b, "Abbey (E05014053)", "East")  # planner B, at the same time, moves two
-        move(b, "Heath (E05014063)", "East")
+        move(a, "Goresbrook (E05014062)", "East", "North")  # planner A moves one ward
+        move(b, "Abbey (E05014053)", "West", "East")  # planner B, at the same time, moves two
+        move(b, "Heath (E05014063)", "North", "East")
         assert wards_that_move(a) == "1" and wards_that_move(b) == "2"
         a.reload()
         wait_for_map(a)
