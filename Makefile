@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8501
 BUNDLE ?=
 
-.PHONY: run test bench install clean lint
+.PHONY: run test bench install clean lint check-national
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "localign needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -37,6 +37,10 @@ test: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/run_all.py
+
+# Build and load a bundle for every district in England (296); writes benchmarks/results/national_check.{csv,md}.
+check-national: $(VENV)/.installed-app
+	$(BIN)/python benchmarks/check_national.py
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check geo analysis tests benchmarks app.py

@@ -79,6 +79,8 @@ class BuildResult:
     residents: int
     warnings: list[str] = field(default_factory=list)
     changed_wards: bool = False
+    rook_edges: int = 0
+    islands: list[list[str]] = field(default_factory=list)
 
 
 # --- the pack, read lazily --------------------------------------------------------------------------
@@ -303,8 +305,7 @@ def build_bundle(council: str, out_dir: str | Path, units: str = "wards",
     residents = int(lsoa["usual_residents"].sum())
     changed = bool(_district_table().set_index("code").loc[code, "changed_wards"])
     ward22 = _read_shapes("wards_dec2022.parquet", code).set_index("ward22_code")
-    new_codes = sorted(set(lsoa["ward24_code"]) - set(_read("wards_dec2022.parquet", columns=["ward22_code"])
-                                                      ["ward22_code"]))
+    new_codes = sorted(set(lsoa["ward24_code"]) - set(ward22.index))
     kind = units
     if units == "wards" and changed:
         kind = "wards2024"
@@ -401,18 +402,45 @@ def build_bundle(council: str, out_dir: str | Path, units: str = "wards",
                               practices=len(practices_table), notes=notes, facts=facts)
     (tmp / "manifest.toml").write_text(manifest, encoding="utf-8")
     (tmp / "README.md").write_text(_readme_text(name, code, unit_title, method, notes), encoding="utf-8")
+    islands, links, edges = _check_loads(tmp)
+    if islands:
+        names = unit_frame["unit_name"]
+        notes.append(f"The units are in {len(islands) + 1} separate pieces (islands, or gaps in the outlines); "
+                     "these touch none of the largest piece: "
+                     + "; ".join(", ".join(str(names[u]) for u in island) for island in islands)
+                     + ". Each is joined to its nearest unit so localities can include it: "
+                     + "; ".join(f"{names[a]} – {names[b]} ({gap:,} m apart)" for a, b, gap in links) + ".")
+        (tmp / "manifest.toml").write_text(
+            _manifest_text(code, name, kind, unit_title, unit_label, k, residents, method, estimate,
+                           has_bestfit=bestfit is not None, pcn=pcn_table is not None,
+                           practices=len(practices_table), notes=notes, facts=facts), encoding="utf-8")
+        (tmp / "README.md").write_text(_readme_text(name, code, unit_title, method, notes), encoding="utf-8")
     if out.exists():
         shutil.rmtree(out)
     tmp.rename(out)
     return BuildResult(path=out, code=code, name=name, unit_kind=kind, units=len(ids), residents=residents,
-                       warnings=notes, changed_wards=changed)
+                       warnings=notes, changed_wards=changed, rook_edges=edges, islands=islands)
+
+
+def _check_loads(folder: Path) -> tuple[list[list[str]], list[tuple[str, str, int]], int]:
+    """Load the bundle just written (so a broken build never replaces a bundle) and return its islands (unit ids),
+    the links that join them to their nearest units (with the gap in metres) and the rook edges between touching units."""
+    import networkx as nx
+
+    from geo.adjacency import islands
+    from geo.bundle import load_bundle
+
+    area = load_bundle(folder)
+    rook = area.graph("rook")
+    touching = nx.subgraph_view(rook, filter_edge=lambda a, b: not rook.edges[a, b].get("linked"))
+    links = [(a, b, int(round(float(d.get("gap_m", 0.0))))) for a, b, d in rook.edges(data=True) if d.get("linked")]
+    return islands(touching), links, touching.number_of_edges()
 
 
 def _practices(registrations: pd.DataFrame, weights: pd.DataFrame, units: gpd.GeoDataFrame,
                pcns: pd.DataFrame | None, notes: list[str], facts: list[str]):
     """Practices whose patients live in the council (at least MIN_PRACTICE_PATIENTS), their catchment shares per
     unit, and (with a PCN list) each unit's PCN: the one whose practices hold most of its residents' registrations."""
-    info = _read("gp_practices.parquet")
     pairs = registrations.merge(weights, left_on="lsoa21_code", right_on="lsoa", how="inner")
     pairs["patients"] = pairs["patients"] * pairs["weight"]
     by_unit = pairs.groupby(["practice_code", "unit"], as_index=False)["patients"].sum()
@@ -423,6 +451,9 @@ def _practices(registrations: pd.DataFrame, weights: pd.DataFrame, units: gpd.Ge
     if total > 0 and left_out > 0:
         facts.append(f"{len(here) - len(kept)} other practices each hold fewer than {MIN_PRACTICE_PATIENTS} "
                      f"registered patients living here ({left_out / total:.1%} of registrations) and are not listed.")
+    info = pq.read_table(_pack_file("gp_practices.parquet"),
+                         filters=[("practice_code", "in", list(kept))]).to_pandas() if len(kept) else \
+        _read("gp_practices.parquet").iloc[:0]
     table = info.set_index("practice_code").reindex(kept)
     table["patients_living_here"] = here.reindex(kept).round().astype(int)
     table["share_of_list_living_here"] = (here.reindex(kept) / table["list_size_jul2022"]).round(4)

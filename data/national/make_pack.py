@@ -66,6 +66,9 @@ def main() -> None:
 
     # Each December-2022 ward goes to the May-2024 district of the LSOA under its representative point.
     wards = gpd.read_parquet(source / "england_wards_dec2022.parquet")[["ward22_code", "ward22_name", "geometry"]]
+    # One ward (E05014284, Hunmanby & Sherburn) comes in two parts with the same code: one ward, one shape.
+    wards["ward22_name"] = wards["ward22_name"].str.replace(r" \(part [^)]*\)$", "", regex=True)
+    wards = wards.dissolve("ward22_code", aggfunc={"ward22_name": "first"}).reset_index()
     points = gpd.GeoDataFrame(wards[["ward22_code"]], geometry=wards.geometry.representative_point(), crs=wards.crs)
     found = gpd.sjoin_nearest(points.to_crs(27700), shapes[["lad24_code", "geometry"]].to_crs(27700), how="left")
     wards = wards.merge(found.drop_duplicates("ward22_code")[["ward22_code", "lad24_code"]], on="ward22_code")
