@@ -10,7 +10,7 @@ PORT   ?= 8501
 BUNDLE ?=
 OPEN_TO_NETWORK ?=
 
-.PHONY: run serve test bench install clean lint
+.PHONY: run serve test bench install clean lint check-national
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "localign needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -44,6 +44,10 @@ test: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/run_all.py
+
+# Build and load a bundle for every district in England (296); writes benchmarks/results/national_check.{csv,md}.
+check-national: $(VENV)/.installed-app
+	$(BIN)/python benchmarks/check_national.py
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check geo analysis tests benchmarks app.py

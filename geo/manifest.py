@@ -26,6 +26,8 @@ class UnitLayer:
     crs: str | None = None
     snap_m: float | None = None
     min_shared_m: float | None = None
+    link_islands: bool = False
+    """True: a unit group that touches no other unit (an island) is joined to its nearest unit in the graph."""
 
 
 @dataclass(frozen=True)
@@ -224,6 +226,15 @@ def _metres(table: dict, key: str, section: str, log: ProblemLog, where: str) ->
     return None
 
 
+def _flag(table: dict, key: str, section: str, log: ProblemLog, where: str) -> bool:
+    """An optional true/false setting (false when absent)."""
+    value = table.get(key, False)
+    if isinstance(value, bool):
+        return value
+    log.error(f"[{section}] '{key}' must be true or false, not {value!r}.", where, f"write {key} = true")
+    return False
+
+
 def _text_list(table: dict, key: str, section: str, log: ProblemLog, where: str) -> tuple[str, ...]:
     value = table.get(key, [])
     if isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value):
@@ -304,6 +315,7 @@ def read_manifest(folder: str | Path) -> Manifest:
             crs=_crs(units, "units", log, where),
             snap_m=_metres(units, "snap_m", "units", log, where),
             min_shared_m=_metres(units, "min_shared_m", "units", log, where),
+            link_islands=_flag(units, "link_islands", "units", log, where),
         )
 
     attributes = []
