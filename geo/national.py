@@ -13,6 +13,7 @@ import difflib
 import json
 import re
 import shutil
+import uuid
 import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -374,7 +375,7 @@ def build_bundle(council: str, out_dir: str | Path, units: str = "wards",
     practices_table, catchment, pcn_table = _practices(registrations, weights, unit_frame, pcns, notes, facts)
 
     # write -------------------------------------------------------------------------------------------
-    tmp = out.with_name(out.name + ".building")
+    tmp = out.with_name(f"{out.name}.building-{uuid.uuid4().hex[:8]}")
     if tmp.exists():
         shutil.rmtree(tmp)
     tmp.mkdir(parents=True)
@@ -618,3 +619,47 @@ def _readme_text(name: str, code: str, unit_title: str, method: str, notes: list
             f"| file | what |\n|---|---|\n{body}\n\n"
             f"Unit residents: {method}.\n\nNotes from the build:\n{extra}\n\n"
             "Licence: Open Government Licence v3.0. " + " ".join(ATTRIBUTION) + "\n")
+
+
+# --- councils opened in the app -------------------------------------------------------------------
+
+COUNCILS_ENV = "LOCALIGN_COUNCILS_DIR"
+"""Environment variable naming the folder where the app keeps the council bundles it builds."""
+
+
+def councils_dir() -> Path:
+    """Where built council bundles are kept: $LOCALIGN_COUNCILS_DIR, else ~/.cache/localign/councils."""
+    import os
+
+    chosen = os.environ.get(COUNCILS_ENV)
+    return Path(chosen).expanduser() if chosen else Path.home() / ".cache" / "localign" / "councils"
+
+
+def council_bundle(council: str, units: str = "wards", root: str | Path | None = None) -> BuildResult:
+    """The bundle for a council, built into ``root`` (default councils_dir()) the first time and reused after:
+    the built folders are read-only inputs, shared by every session; each planner's plans stay their own."""
+    code, name = resolve_council(council)
+    folder = Path(root) if root else councils_dir()
+    target = folder / f"{code}-{units}"
+    record = target / "build.json"
+    if (target / "manifest.toml").is_file() and record.is_file():
+        try:
+            saved = json.loads(record.read_text(encoding="utf-8"))
+            return BuildResult(path=target, **saved)
+        except (OSError, ValueError, TypeError):
+            pass  # an unreadable record: build again
+    folder.mkdir(parents=True, exist_ok=True)
+    result = build_bundle(code, target, units=units)
+    saved = {k: v for k, v in result.__dict__.items() if k != "path"}
+    record.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
+    return result
+
+
+UNIT_LABELS = {"wards": "Wards", "lsoa": "LSOAs (Census 2021 small areas)"}
+"""The building blocks the app offers, in planners' words."""
+
+
+def council_choices() -> dict[str, str]:
+    """District code -> label for a picker: name, code, and a note where wards changed after December 2022."""
+    return {row.code: f"{row.name} ({row.code})" + (" · wards changed since 2022" if row.changed_wards else "")
+            for row in _district_table().itertuples()}
