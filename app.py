@@ -818,11 +818,14 @@ def council_picker() -> None:
                         placeholder="Type a council's name…")
     units = st.radio("Building blocks", list(COUNCIL_UNITS), format_func=COUNCIL_UNITS.get, key="council_units",
                      horizontal=True)
+    pcn_file = st.file_uploader("Practice → PCN list (optional)", type=["csv"], key="council_pcns",
+                                help="A CSV with columns ods_code and pcn_name. Each unit then belongs to the PCN whose "
+                                     "practices hold most of its residents' registrations.")
     st.caption("Census 2021 residents by LSOA; ward figures are estimates from them. Where a council's wards changed "
                "after December 2022, its May 2024 wards are rebuilt from LSOAs (approximate outlines).")
     if code and st.button("Build and open this council", key="council_open"):
         with friendly("building the council's study area"), st.spinner("Building the study area…"):
-            result = council_bundle(code, units)
+            result = council_bundle(code, units, pcn_list=pcn_file.getvalue() if pcn_file else None)
             open_bundle(str(result.path))
             for note in result.warnings:
                 flash("info", note)

@@ -256,12 +256,13 @@ def _toml_list(values) -> str:
     return "[\n" + "".join(f"    {_toml_text(v)},\n" for v in values) + "]"
 
 
-def read_pcn_list(path: str | Path) -> pd.DataFrame:
-    """A practice -> PCN list (CSV): a column of practice ODS codes and a column of PCN names, found by their headings."""
+def read_pcn_list(source: str | Path | bytes, where: str | None = None) -> pd.DataFrame:
+    """A practice -> PCN list (CSV file or its bytes): a column of practice ODS codes and a column of PCN names,
+    found by their headings."""
     from geo.read import read_table
 
-    path = Path(path)
-    frame = read_table(path, path.name)
+    where = where or (Path(source).name if not isinstance(source, bytes) else "the PCN list")
+    frame = read_table(source, where)
     columns = {c.casefold().strip(): c for c in frame.columns}
     code = next((columns[c] for c in columns if c in ("ods_code", "practice_code", "organisationcode", "code",
                                                       "practice ods code", "ods code")), None)
@@ -269,19 +270,19 @@ def read_pcn_list(path: str | Path) -> pd.DataFrame:
     if code is None or pcn is None:
         raise LocalignError.single(
             f"the PCN list needs a practice code column and a PCN column; its columns are {list_items(frame.columns)}.",
-            path.name, "give it two columns headed ods_code (the practice's ODS code, e.g. F82679) and pcn_name.")
+            where, "give it two columns headed ods_code (the practice's ODS code, e.g. F82679) and pcn_name.")
     out = frame[[code, pcn]].rename(columns={code: "practice_code", pcn: "pcn_name"})
     out["practice_code"] = out["practice_code"].astype(str).str.strip().str.upper()
     out["pcn_name"] = out["pcn_name"].astype(str).str.strip()
     out = out[(out["practice_code"] != "") & (out["pcn_name"] != "")].drop_duplicates("practice_code")
     if out.empty:
-        raise LocalignError.single("the PCN list has no rows with both a practice code and a PCN name.", path.name,
+        raise LocalignError.single("the PCN list has no rows with both a practice code and a PCN name.", where,
                                    "fill in both columns for each practice.")
     return out
 
 
 def build_bundle(council: str, out_dir: str | Path, units: str = "wards",
-                 pcn_list: str | Path | None = None) -> BuildResult:
+                 pcn_list: str | Path | bytes | None = None) -> BuildResult:
     """Write a complete bundle (manifest.toml and the files it names) for one English district into ``out_dir``.
 
     ``units``: "wards" (December 2022 wards; where the council's wards changed since, May 2024 wards rebuilt from
@@ -298,7 +299,7 @@ def build_bundle(council: str, out_dir: str | Path, units: str = "wards",
         raise LocalignError.single(
             f"{out} already exists and is not a localign bundle, so nothing was written there.", "--out",
             "choose a new folder name (or an existing bundle folder to replace it).")
-    pcns = read_pcn_list(pcn_list) if pcn_list else None
+    pcns = read_pcn_list(pcn_list) if pcn_list is not None else None
     notes: list[str] = []
 
     lsoa = _read("lsoa21_census2021.parquet", code).set_index("lsoa21_code")
@@ -635,12 +636,17 @@ def councils_dir() -> Path:
     return Path(chosen).expanduser() if chosen else Path.home() / ".cache" / "localign" / "councils"
 
 
-def council_bundle(council: str, units: str = "wards", root: str | Path | None = None) -> BuildResult:
-    """The bundle for a council, built into ``root`` (default councils_dir()) the first time and reused after:
-    the built folders are read-only inputs, shared by every session; each planner's plans stay their own."""
+def council_bundle(council: str, units: str = "wards", root: str | Path | None = None,
+                   pcn_list: bytes | None = None) -> BuildResult:
+    """The bundle for a council (with an optional practice -> PCN list, as CSV bytes), built into ``root`` (default
+    councils_dir()) the first time and reused after: built folders are read-only inputs shared by every session,
+    keyed by council, units and the list's content; each planner's plans stay their own."""
+    import hashlib
+
     code, name = resolve_council(council)
     folder = Path(root) if root else councils_dir()
-    target = folder / f"{code}-{units}"
+    key = f"-pcn-{hashlib.sha256(pcn_list).hexdigest()[:12]}" if pcn_list is not None else ""
+    target = folder / f"{code}-{units}{key}"
     record = target / "build.json"
     if (target / "manifest.toml").is_file() and record.is_file():
         try:
@@ -649,7 +655,7 @@ def council_bundle(council: str, units: str = "wards", root: str | Path | None =
         except (OSError, ValueError, TypeError):
             pass  # an unreadable record: build again
     folder.mkdir(parents=True, exist_ok=True)
-    result = build_bundle(code, target, units=units)
+    result = build_bundle(code, target, units=units, pcn_list=pcn_list)
     saved = {k: v for k, v in result.__dict__.items() if k != "path"}
     record.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
     return result

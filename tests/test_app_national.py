@@ -6,6 +6,7 @@ from __future__ import annotations
 from apptest_support import no_exceptions, show, start_app, texts
 
 from geo import national
+from geo.bundle import DEFAULT_BUNDLE
 
 
 def test_picking_a_council_builds_it_and_switches_to_it(tmp_path, monkeypatch):
@@ -23,3 +24,15 @@ def test_picking_a_council_builds_it_and_switches_to_it(tmp_path, monkeypatch):
     no_exceptions(app)
     show(app, "Map & edit")
     no_exceptions(app)
+
+
+def test_a_practice_pcn_list_gives_the_council_pcns(tmp_path, monkeypatch):
+    monkeypatch.setenv(national.COUNCILS_ENV, str(tmp_path / "councils"))
+    app = show(start_app(tmp_path / "autosave", monkeypatch), "Bring data")
+    app.selectbox(key="council_pick").set_value("E09000002").run()
+    listing = (DEFAULT_BUNDLE / "gp_practices.csv").read_bytes()
+    app.file_uploader(key="council_pcns").set_value(("pcns.csv", listing, "text/csv")).run()
+    app.button(key="council_open").click().run()
+    no_exceptions(app)
+    page = texts(app)
+    assert "Opened Barking and Dagenham." in page and "Primary Care Networks (from registrations" in page
