@@ -301,6 +301,7 @@ def load_bundle(folder: str | Path | None = None) -> StudyArea:
     units, warnings = read_units(read_layer(unit_spec.path), unit_spec.id, unit_spec.name,
                                  unit_spec.path.name, unit_spec.crs)
     log = ProblemLog()
+    log.extend(manifest.warnings)
     log.extend(warnings)
     tables = []
     for table in manifest.attributes:
