@@ -281,6 +281,23 @@ def read_pcn_list(source: str | Path | bytes, where: str | None = None) -> pd.Da
     return out
 
 
+BUILT_MARK = "built by `localign bundle build`"
+"""Written in the first line of every built manifest: only such folders (or empty ones) are ever replaced."""
+
+
+def _replaceable(folder: Path) -> bool:
+    """True for an empty folder or one this builder wrote (its manifest carries BUILT_MARK)."""
+    if not folder.is_dir():
+        return False
+    if not any(folder.iterdir()):
+        return True
+    try:
+        with open(folder / "manifest.toml", encoding="utf-8") as handle:
+            return BUILT_MARK in handle.readline()
+    except OSError:
+        return False
+
+
 def build_bundle(council: str, out_dir: str | Path, units: str = "wards",
                  pcn_list: str | Path | bytes | None = None) -> BuildResult:
     """Write a complete bundle (manifest.toml and the files it names) for one English district into ``out_dir``.
@@ -294,11 +311,10 @@ def build_bundle(council: str, out_dir: str | Path, units: str = "wards",
                                    f"use one of: {', '.join(UNIT_CHOICES)}.")
     code, name = resolve_council(council)
     out = Path(out_dir)
-    if out.exists() and (not out.is_dir() or any(p.name != "manifest.toml" and not (out / "manifest.toml").exists()
-                                                 for p in out.iterdir())):
+    if out.exists() and not _replaceable(out):
         raise LocalignError.single(
-            f"{out} already exists and is not a localign bundle, so nothing was written there.", "--out",
-            "choose a new folder name (or an existing bundle folder to replace it).")
+            f"{out} already exists and is not a bundle built by `localign bundle build`, so nothing was written "
+            "there (a built bundle would be replaced; nothing else is).", "--out", "choose a new folder name.")
     pcns = read_pcn_list(pcn_list) if pcn_list is not None else None
     notes: list[str] = []
 
@@ -513,7 +529,7 @@ def _manifest_text(code: str, name: str, kind: str, unit_title: str, unit_label:
     pop_titles.update({b: f"{t} (Census 2021{', estimate' if estimate else ''})" for b, t in AGE_TITLES.items()})
     columns = ["population", *(["population_lsoa21_bestfit"] if has_bestfit else []), *AGE_BANDS]
     lines = [
-        f"# localign study-area bundle: {name} ({code}), built by `localign bundle build` from the national pack.",
+        f"# localign study-area bundle: {name} ({code}), {BUILT_MARK} from the national pack.",
         "# Every path is relative to this folder. See README.md here for provenance and licences.",
         "",
         "[study_area]",
