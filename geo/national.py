@@ -5,6 +5,11 @@ building one council reads that council's rows only, never England. The figures 
 (Census 2021 residents by LSOA, IMD 2019 by LSOA 2011, GP registrations by LSOA 2011, July 2022) and every
 derived figure (ward residents, deprivation per ward, practice catchments) is labelled an estimate, with the
 rule that made it written into the bundle's manifest.
+
+Stable interface (other commands build on it): ``districts()`` -> DataFrame (``code``, ``name``, ``changed_wards``;
+296 rows); ``resolve_council(text)`` -> (code, name), raising CouncilNotFound (a LocalignError with ``choices``);
+``build_bundle(council, out_dir, units="wards")`` -> BuildResult (``path``, ``code``, ``name``, ``warnings``,
+``units``, ``residents``), a folder that ``geo.load_bundle`` loads.
 """
 
 from __future__ import annotations
