@@ -25,6 +25,7 @@ from analysis.proposals import Constraints, ProposalSet
 from analysis.recom import burst
 from analysis.scoring import Weights
 from analysis.seed_plans import seed_plan
+from analysis.unit_graph import CODE_DTYPE
 from geo.adjacency import Adjacency
 from geo.errors import LocalignError
 
@@ -52,15 +53,15 @@ PROGRESS_EVERY_S = 0.2
 
 def canonical(codes: np.ndarray) -> np.ndarray:
     """The same partition(s) with localities numbered in order of their first unit, so relabellings compare equal;
-    ``codes`` is one plan (n,) or many plans as rows (N, n)."""
+    ``codes`` is one plan (n,) or many plans as rows (N, n); the result is CODE_DTYPE (any number of localities)."""
     codes = np.asarray(codes)
     rows = np.atleast_2d(codes).astype(np.int64)
-    if rows.size == 0:
-        return codes.astype(np.int8)
-    first = np.stack([np.where((rows == j).any(axis=1), np.argmax(rows == j, axis=1), rows.shape[1])
-                      for j in range(int(rows.max()) + 1)], axis=1)
-    rank = np.argsort(np.argsort(first, axis=1, kind="stable"), axis=1)
-    out = np.take_along_axis(rank, rows, axis=1).astype(np.int8)
+    out = np.empty(rows.shape, dtype=CODE_DTYPE)
+    for r, row in enumerate(rows):
+        labels, first = np.unique(row, return_index=True)
+        mapping = np.zeros(int(labels.max()) + 1 if len(labels) else 1, dtype=np.int64)
+        mapping[labels[np.argsort(first, kind="stable")]] = np.arange(len(labels))
+        out[r] = mapping[row]
     return out[0] if codes.ndim == 1 else out
 
 
@@ -149,7 +150,7 @@ class Optimiser:
 
     def _starting_plan(self, rng: np.random.Generator) -> np.ndarray:
         if self.start is not None:
-            codes = np.asarray(self.start, dtype=np.int8)
+            codes = np.asarray(self.start, dtype=CODE_DTYPE)
             if codes.shape != (self.graph.n,) or not self.graph.is_contiguous(codes, self.k):
                 raise LocalignError.single("the starting plan is not a contiguous plan of every unit into "
                                            f"{self.k} localities.", "the optimiser's starting plan",
