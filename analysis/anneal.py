@@ -245,26 +245,38 @@ def _anneal(indptr, indices, eids, edge_a, edge_b, population, codes, pops, area
         new_dsum = dsum - da_old ** norm_p - db_old ** norm_p + da_new ** norm_p + db_new ** norm_p
         new_cut = n_cut[0]
         new_pp = ppsum
-        la = lb = 0.0
-        if swap:
-            # u and v trade places; compactness is not tracked through swaps (they are for fine balance), so only
-            # swaps that leave the cut count alone are taken when compactness counts
-            if cmode != 0:
-                continue
-        else:
+        # compactness after u moves a -> b and, in a swap, v then moves b -> a (codes[u] is set for the second step
+        # and put back, so nothing changes before the move is accepted)
+        areas_a, areas_b = areas[a], areas[b]
+        la, lb = lengths[a], lengths[b]
+        for step in range(2 if swap else 1):
+            x, src, dst = (u, a, b) if step == 0 else (v, b, a)
+            if step == 1:
+                codes[u] = b
             if cmode == 1:
-                for p in range(indptr[u], indptr[u + 1]):
+                for p in range(indptr[x], indptr[x + 1]):
                     c = codes[indices[p]]
-                    if c == a:
+                    if c == src:
                         new_cut += 1
-                    elif c == b:
+                    elif c == dst:
                         new_cut -= 1
-            if cmode == 2:
-                to_a, to_b = _contact_sums(cindptr, cindices, cm, codes, u, a, b)
-                la = lengths[a] - uperim[u] + 2.0 * to_a
-                lb = lengths[b] + uperim[u] - 2.0 * to_b
-                new_pp = ppsum - _pp(areas[a], lengths[a]) - _pp(areas[b], lengths[b]) \
-                    + _pp(areas[a] - uarea[u], la) + _pp(areas[b] + uarea[u], lb)
+            elif cmode == 2:
+                to_src, to_dst = _contact_sums(cindptr, cindices, cm, codes, x, src, dst)
+                if step == 0:
+                    la += -uperim[x] + 2.0 * to_src
+                    lb += uperim[x] - 2.0 * to_dst
+                    areas_a -= uarea[x]
+                    areas_b += uarea[x]
+                else:
+                    lb += -uperim[x] + 2.0 * to_src
+                    la += uperim[x] - 2.0 * to_dst
+                    areas_b -= uarea[x]
+                    areas_a += uarea[x]
+            if step == 1:
+                codes[u] = a
+        if cmode == 2:
+            new_pp = ppsum - _pp(areas[a], lengths[a]) - _pp(areas[b], lengths[b]) + _pp(areas_a, la) \
+                + _pp(areas_b, lb)
         proposed = energy(new_dsum, new_cut, new_pp)
         delta = proposed - current
         if delta > 0 and np.random.random() >= math.exp(-delta / t):
@@ -300,10 +312,8 @@ def _anneal(indptr, indices, eids, edge_a, edge_b, population, codes, pops, area
         pops[a] -= shift
         pops[b] += shift
         if cmode == 2:
-            areas[a] -= uarea[u]
-            areas[b] += uarea[u]
-            lengths[a] = la
-            lengths[b] = lb
+            areas[a], areas[b] = areas_a, areas_b
+            lengths[a], lengths[b] = la, lb
         dsum, ppsum, current = new_dsum, new_pp, proposed
         accepted += 1
         if current < best_energy[0] - 1e-15:

@@ -147,3 +147,39 @@ def lsoa21_graph(lad_prefix: str = "E09") -> nx.Graph:
     graph = link_islands(adjacency_graph(units, "rook"), units)
     nx.set_node_attributes(graph, {str(k): float(v) for k, v in units["residents"].items()}, "population")
     return graph
+
+
+def write_lsoa21_bundle(folder, lad_prefix: str = "E09", name: str = "London (Census 2021 LSOAs)") -> Path:
+    """Write a study-area bundle of the Census 2021 LSOAs of the districts starting with ``lad_prefix`` (E09 =
+    London), with Census 2021 usual residents and no current localities or PCNs: for proposals at scale."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    units = lsoa21_units(lad_prefix)
+    units[["name", "geometry"]].rename_axis("lsoa21_code").reset_index().to_crs("EPSG:4326").to_file(
+        folder / "lsoa21.geojson", driver="GeoJSON")
+    units[["residents"]].rename_axis("lsoa21_code").to_csv(folder / "residents.csv")
+    (folder / "manifest.toml").write_text(f'''# Census 2021 LSOAs with Census 2021 usual residents, written by benchmarks/lsoa_graphs.py.
+[study_area]
+name = "{name}"
+short_name = "{name}"
+code = "{lad_prefix}"
+unit_label = "LSOA"
+locality_label = "neighbourhood"
+default_k = 32
+
+[units]
+path = "lsoa21.geojson"
+id = "lsoa21_code"
+name = "name"
+title = "Census 2021 LSOAs"
+
+[[attributes]]
+path = "residents.csv"
+id = "lsoa21_code"
+population = "residents"
+columns = ["residents"]
+
+[attributes.titles]
+residents = "Usual residents (Census 2021)"
+''', encoding="utf-8")
+    return folder
