@@ -37,10 +37,15 @@ def bisection_plan(graph: UnitGraph, k: int, rng: np.random.Generator, trees: in
         label, count = pending.pop()
         if count == 1:
             continue
-        ka, kb = count // 2, count - count // 2
         new = next_label
         next_label += 1
-        if split_region(graph, codes, label, new, ka, kb, ideal, rng, 0.0, MODE_BEST, trees) < 0:
+        # Halves first; when no tree of the region has a cut leaving each side enough units (a star-shaped region of
+        # few units), a more uneven split, down to one locality against the rest, which a leaf always gives.
+        for ka in sorted(range(1, count // 2 + 1), key=lambda a: abs(count / 2 - a)):
+            kb = count - ka
+            if split_region(graph, codes, label, new, ka, kb, ideal, rng, 0.0, MODE_BEST, trees) >= 0:
+                break
+        else:
             raise LocalignError.single(f"a region of {int((codes == label).sum())} units could not be split into "
                                        f"{count} connected localities.", "building a starting plan",
                                        "ask for fewer localities, or check that the unit graph is connected.")
