@@ -44,8 +44,9 @@ def run(args: argparse.Namespace) -> int:
     where = f"the cluster at {args.scheduler}" if args.scheduler else f"a local cluster of {report.workers} worker(s)"
     print(f"Batch: {len(councils)} council(s), {args.units} units, about {args.target_population:,.0f} residents per "
           f"neighbourhood.")
-    print(f"  Planned now: {len(report.planned)} on {where} in {report.seconds:.1f} s; already done (skipped): "
-          f"{len(report.skipped)}; failed: {len(report.failures)}.")
+    ran = f" on {where} in {report.seconds:.1f} s" if report.planned or report.failures else ""
+    print(f"  Planned now: {len(report.planned)}{ran}; already done (skipped): {len(report.skipped)}; "
+          f"failed: {len(report.failures)}.")
     summary = report.written[-2] if len(report.written) >= 2 else None
     if summary is not None:
         import pandas as pd
