@@ -30,7 +30,7 @@ COMPACT_NONE, COMPACT_CUT, COMPACT_PP = 0, 1, 2
 
 NORM_P = 2.0
 """The power mean of the deviations that annealing minimises (2: the root mean square; repair then takes the maximum)."""
-T_START, T_END = 0.03, 0.0003
+T_START, T_END = 0.01, 0.0001
 """Start and end temperature, as fractions of the mean unit's share of the ideal locality population."""
 P_SWAP = 0.5
 """Share of moves that swap the two units of a cut edge (a fine change in population: their difference)."""
