@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from analysis.cli.common import add_adjacency, add_bundle, load, print_json, print_notes, text_table
+from analysis.cli.common import add_evidence, add_adjacency, add_bundle, load, print_json, print_notes, text_table
 from analysis.evaluate import Evaluation, evaluate
 from analysis.metrics.definitions import METRICS
 from analysis.plan_io import resolve_plan
@@ -18,6 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--plan", required=True, metavar="current|NAME|FILE",
                         help="'current', a grouping of the bundle, or a CSV (ward_code,locality) / GeoJSON file")
     add_bundle(parser)
+    add_evidence(parser)
     add_adjacency(parser)
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     parser.set_defaults(run=run)

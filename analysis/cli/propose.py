@@ -9,7 +9,7 @@ import csv
 import io
 from pathlib import Path
 
-from analysis.cli.common import add_adjacency, add_bundle, load, print_json, print_notes, text_table
+from analysis.cli.common import add_evidence, add_adjacency, add_bundle, load, print_json, print_notes, text_table
 from analysis.exports.tables import trailing_notes
 from analysis.metrics.definitions import metric
 from analysis.plan import Plan
@@ -39,6 +39,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--k", type=int, default=None, help="number of localities (default: the bundle's, e.g. 4)")
     add_bundle(parser)
     add_adjacency(parser)
+    add_evidence(parser, robust=True)
+    parser.add_argument("--robust", action="store_true",
+                        help="rank by the worst balance over the base and every --scenario (minimax); each plan's "
+                             "deviation under each is shown")
     parser.add_argument("--max-deviation", metavar="F", help="every locality within F of an equal share (0.05 or 5%%)")
     parser.add_argument("--weights", metavar="W",
                         help="weights of the objectives, e.g. balance=2,nesting=1,compactness=0.5,continuity=0.5")
