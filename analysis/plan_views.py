@@ -23,6 +23,7 @@ from analysis.progress import Progress, null_progress
 from analysis.proposals import Constraints
 from analysis.propose import Proposals, propose
 from geo.bundle import StudyArea
+from geo.registrations import UNASSIGNED
 from geo.errors import LocalignError, list_items
 from geo.webmap import LegendEntry, PlanLayer
 
@@ -48,7 +49,7 @@ def assumption_labels(area: StudyArea) -> dict[str, str]:
         labels["current"] = ("Current localities (inferred – an assumption)"
                              if area.current.assumption else area.current.title)
     if area.pcn is not None:
-        labels["pcn"] = "PCN areas (approximate)" if area.pcn.approximate or area.pcn.assumption \
+        labels["pcn"] = area.pcn.layer_label if area.pcn.approximate or area.pcn.assumption \
             else area.pcn.title
     return labels
 
@@ -135,8 +136,12 @@ def pcn_matrix(evaluation: Evaluation) -> pd.DataFrame:
     if not evaluation.pcn_residents:
         return pd.DataFrame()
     frame = pd.DataFrame(evaluation.pcn_residents).T.reindex(columns=evaluation.localities).round(0)
-    frame["Residents"] = frame.sum(axis=1)
+    what = "Patients" if evaluation.pcn_unassigned else "Residents"
+    frame[what] = frame.sum(axis=1)
     frame["In main locality"] = pd.Series(evaluation.pcn_share_in_main_locality)
+    if evaluation.pcn_unassigned:  # shown, never dropped; not counted in nesting until assigned to a PCN
+        row = pd.Series(evaluation.pcn_unassigned).reindex(evaluation.localities).round(0)
+        frame.loc[UNASSIGNED] = [*row, row.sum(), float("nan")]
     frame.index.name = "PCN"
     return frame
 

@@ -56,6 +56,13 @@ class Grouping:
         return self.kind != "table"
 
     @property
+    def layer_label(self) -> str:
+        """The PCN map layer's name for legends and keys, saying what it is drawn from."""
+        if self.kind == "registrations":
+            return "PCN catchment (patients)"
+        return "PCN areas (approximate)"
+
+    @property
     def registered(self) -> bool:
         """True when the grouping counts registered patients (PCN catchments from registrations)."""
         return self.kind == "registrations"
@@ -124,6 +131,12 @@ class StudyArea:
         if self.pcn.registered:
             return f"PCN basis: {basis} (where each PCN's patients live)."
         return f"PCN basis: {basis} (PCNs have no official boundaries)."
+
+    @property
+    def export_notes(self) -> list[str]:
+        """What every export states: the evidence choices (PCN basis, balance measures, scenario), then the
+        assumption notes."""
+        return [*self.choice_lines, *self.assumption_notes]
 
     @property
     def choice_lines(self) -> list[str]:
