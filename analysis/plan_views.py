@@ -86,6 +86,30 @@ def key_figures(evaluation: Evaluation) -> list[Figure]:
     return figures
 
 
+def unassigned_practices_table(area: StudyArea) -> pd.DataFrame:
+    """Practices in no listed PCN (after the planner's assignments) with their patients living in the study area."""
+    frame = area.registrations.unassigned_practices(area.units.index)
+    return pd.DataFrame({"Practice code": frame["practice_code"], "Practice": frame["practice_name"].str.title(),
+                         "Patients here": frame["patients"].round(0)})
+
+
+def practice_label(area: StudyArea, code: str) -> str:
+    """A practice as 'F82019 The Upstairs Surgery'."""
+    name = area.registrations.practice_names.get(code, "") if area.registrations is not None else ""
+    return f"{code} {name.title()}".strip()
+
+
+def scenario_figures(base: Evaluation, scenario: Evaluation) -> pd.DataFrame:
+    """The headline figures of one plan under the base residents and under a growth scenario, side by side."""
+    head_base, head_scenario = base.headline(), scenario.headline()
+    rows = {metric(key).title: {"Base (2021 residents)": metric(key).format(head_base[key]),
+                                f"Scenario: {scenario.scenario}": metric(key).format(head_scenario[key])}
+            for key in KEY_FIGURES if head_base.get(key) is not None}
+    frame = pd.DataFrame(rows).T
+    frame.index.name = "Measure"
+    return frame
+
+
 def legend_entries(evaluation: Evaluation, colours: Mapping[str, str]) -> list[LegendEntry]:
     """One legend row per locality: its colour, and its residents with the deviation from an equal share."""
     return [LegendEntry(loc, colours[loc],

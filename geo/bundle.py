@@ -185,6 +185,8 @@ class StudyArea:
                         grouping.people.index).fillna(1.0), axis=0))
         out = self._copy(attributes=attributes, groupings=groupings, registrations=registrations,
                          balance_on=balance, scenario=chosen)
+        if chosen is not None:  # the same choices without the scenario, to show base and scenario side by side
+            out.cache["without_scenario"] = self.variant(balance, None, dict(assigned))
         self.cache[key] = out
         return out
 
@@ -263,6 +265,10 @@ class StudyArea:
         groupings = dict(self.groupings)
         groupings[grouping.name] = grouping
         return self._copy(groupings=groupings)
+
+    def without_scenario(self) -> "StudyArea":
+        """The same study area and choices with no growth scenario (itself when none is applied)."""
+        return self.cache.get("without_scenario", self) if self.scenario is not None else self
 
     def _copy(self, **changes) -> "StudyArea":
         """A copy with some fields changed and fresh caches; geometry-only derived data (same units) is kept."""
