@@ -22,6 +22,7 @@ from analysis.charts import (
     balance_chart,
     balance_height,
     measures_chart,
+    measures_height,
     pareto_chart,
     selected_option,
 )
@@ -315,7 +316,7 @@ def balance_panel(area: StudyArea, plan: Plan, evaluation) -> None:
                 st.markdown(f"**{_md(title)}**")
             if case_area.balance_on:
                 chart = measures_chart(result, tolerance(), case_area.attribute_titles)
-                st.altair_chart(chart, width="stretch")
+                st.altair_chart(chart, width="stretch", height=measures_height(plan.k, len(result.balance_on)))
                 st.caption(f"{_md(case_area.balance_text)}. Largest deviation {result.max_abs_deviation:.1%}. "
                            f"Grey band: within ±{tolerance():.0%} of an equal share of each.")
             else:
@@ -517,8 +518,11 @@ def edit_view(area: StudyArea, session: EditSession | None) -> None:
         if broken:
             st.warning("Some locked wards are not in their locked locality in this plan: "
                        + ", ".join(f"{area.unit_names[u]} (locked to {loc})" for u, loc in broken.items()) + ".")
-        balance_panel(area, plan, evaluation)
+        if area.scenario is None:
+            balance_panel(area, plan, evaluation)
         ranking_panel(area, plan)
+    if area.scenario is not None:  # base and scenario side by side need the full width
+        balance_panel(area, plan, evaluation)
 
     tabs = st.tabs(["Localities", "Wards (edit in a table)", "PCNs × localities", "Continuity", "Export"])
     with tabs[0]:
@@ -999,9 +1003,12 @@ def brief(area: StudyArea, session: EditSession | None, presenting: bool) -> Non
             st.markdown(f'<table class="localign-figures">{rows}</table>', unsafe_allow_html=True)
         else:
             scenario_figures(area, plan, evaluation)
-        balance_panel(area, plan, evaluation)
+        if area.scenario is None:
+            balance_panel(area, plan, evaluation)
         for message in views.contiguity_warnings(area, evaluation):
             st.warning(message)
+    if area.scenario is not None:
+        balance_panel(area, plan, evaluation)
     notes(area)
     if presenting:
         st.button("Leave presentation view", key="present_off", type="tertiary",

@@ -70,11 +70,17 @@ def measures_frame(evaluation: Evaluation, titles: Mapping[str, str]) -> pd.Data
                          for m, devs in evaluation.deviations_by_measure.items() for loc in evaluation.localities])
 
 
+def measures_height(k: int, measures: int) -> int:
+    """Pixel height to give the per-measure balance chart on screen (bars, axis and legend)."""
+    return 90 + 26 * k * measures
+
+
 def measures_chart(evaluation: Evaluation, tolerance: float, titles: Mapping[str, str],
                    height: int | None = None) -> alt.LayerChart:
     """Each locality's deviation from an equal share of every balance measure (one bar per measure), with the
     ±tolerance band: the bound applies to each measure."""
-    frame = measures_frame(evaluation, titles)
+    short = {key: title.split(" (")[0] for key, title in titles.items()}  # full titles go in the caption
+    frame = measures_frame(evaluation, short)
     order = list(evaluation.localities)
     measures = list(dict.fromkeys(frame["Measure"]))
     frame["Label"] = [f"{d:+.1%}" for d in frame["Deviation"]]
@@ -88,12 +94,12 @@ def measures_chart(evaluation: Evaluation, tolerance: float, titles: Mapping[str
         y=y, yOffset=alt.YOffset("Measure:N", sort=measures),
         color=alt.Color("Measure:N", sort=measures, scale=alt.Scale(domain=measures,
                                                                      range=palette[:len(measures)]),
-                        legend=alt.Legend(orient="bottom", direction="vertical", title="Balance on", labelLimit=320)),
+                        legend=alt.Legend(orient="top", direction="horizontal", title=None, labelLimit=220)),
         tooltip=[alt.Tooltip("Locality:N"), alt.Tooltip("Measure:N"),
                  alt.Tooltip("Deviation:Q", format="+.1%", title="Deviation from equal share")])
     rule = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color=OUTLINE, strokeWidth=1.2).encode(x="zero:Q")
     chart = alt.layer(band, bars, rule).properties(
-        height=height or max(140, 30 * len(order) * max(1, len(measures))))
+        height=height or 26 * len(order) * max(1, len(measures)))
     return chart.configure_view(stroke=None)
 
 

@@ -102,8 +102,8 @@ def practice_label(area: StudyArea, code: str) -> str:
 def scenario_figures(base: Evaluation, scenario: Evaluation) -> pd.DataFrame:
     """The headline figures of one plan under the base residents and under a growth scenario, side by side."""
     head_base, head_scenario = base.headline(), scenario.headline()
-    rows = {metric(key).title: {"Base (2021 residents)": metric(key).format(head_base[key]),
-                                f"Scenario: {scenario.scenario}": metric(key).format(head_scenario[key])}
+    rows = {metric(key).title: {"Base (2021)": metric(key).format(head_base[key]),
+                                "Scenario": metric(key).format(head_scenario[key])}
             for key in KEY_FIGURES if head_base.get(key) is not None}
     frame = pd.DataFrame(rows).T
     frame.index.name = "Measure"
