@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from typing import Iterable, Sequence
 
 from geo.adjacency import ADJACENCY_KINDS
 from geo.bundle import DEFAULT_BUNDLE, StudyArea, load_bundle
+from geo.errors import LocalignError
 
 
 def add_bundle(parser: argparse.ArgumentParser) -> None:
@@ -66,6 +68,16 @@ def practice_assignments(area: StudyArea, path: str | None) -> dict[str, str]:
         raise LocalignError.single(f"the file could not be read ({exc.strerror or exc}).", str(file),
                                    "check the path to the practice -> PCN CSV.") from None
     return parse_assignments(data, file.name, area.registrations)
+
+
+def check_budget(value: float | None, where: str = "--budget-s") -> float | None:
+    """A time budget in seconds: None stays None; zero, negative or non-finite budgets are refused."""
+    if value is None:
+        return None
+    if not (math.isfinite(value) and value > 0):
+        raise LocalignError.single(f"{where} {value:g} is not a time localign can run for.", where,
+                                   f"give a number of seconds above 0, e.g. {where} 30.")
+    return value
 
 
 def load(args: argparse.Namespace, scenario: str | None = None) -> StudyArea:
