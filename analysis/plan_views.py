@@ -60,7 +60,10 @@ def reference_plans(area: StudyArea) -> dict[str, Plan]:
     labels = assumption_labels(area)
     plans: dict[str, Plan] = {}
     ordered = sorted(area.groupings.values(), key=lambda g: area.current is None or g.name != area.current.name)
+    fallback = f"{area.manifest.pcn_grouping}_areas" if area.pcn is not None and area.pcn.registered else None
     for grouping in ordered:
+        if grouping.name == fallback:  # the Voronoi areas stay a map layer, not a plan, when registrations exist
+            continue
         if area.current is not None and grouping.name == area.current.name:
             title = labels.get("current", grouping.title)
         elif area.pcn is not None and grouping.name == area.pcn.name:

@@ -268,6 +268,17 @@ class StudyArea:
         groupings[grouping.name] = grouping
         return self._copy(groupings=groupings)
 
+    def without_registrations(self) -> "StudyArea":
+        """The same study area on the approximate-area PCN basis (the fallback Voronoi grouping in the PCN role), as a
+        bundle without registrations would be; itself when it has no registrations."""
+        role = self.manifest.pcn_grouping
+        fallback = self.groupings.get(f"{role}_areas")
+        if self.registrations is None or fallback is None:
+            return self
+        groupings = {k: v for k, v in self.groupings.items() if k != fallback.name}
+        groupings[role] = replace(fallback, name=role, labels=fallback.labels.rename(role))
+        return self._copy(groupings=groupings, registrations=None)
+
     def without_scenario(self) -> "StudyArea":
         """The same study area and choices with no growth scenario (itself when none is applied)."""
         return self.cache.get("without_scenario", self) if self.scenario is not None else self
@@ -526,6 +537,8 @@ def summary(area: StudyArea) -> dict:
         "snap_m": area.snap_m,
         "min_shared_m": area.min_shared_m,
         "points": {name: len(frame) for name, frame in area.points.items()},
+        "pcn_basis": area.pcn_basis,
+        "scenarios": {name: scenario.total_added for name, scenario in area.scenarios.items()},
         "assumptions": area.assumption_notes,
         "attribution": list(area.manifest.attribution),
         "warnings": [str(w) for w in area.warnings],

@@ -298,6 +298,10 @@ def _path(folder: Path, relative: str, section: str, log: ProblemLog, where: str
     """A file path from the manifest: relative to the bundle folder and inside it, also once links are followed."""
     if not relative:
         return folder / "<missing>"
+    if "\x00" in relative:
+        log.error(f"[{section}] path holds a null character, which no file name can contain.", where,
+                  "retype the path in manifest.toml.")
+        return folder / "<missing>"
     path = (folder / relative)
     inside = Path(relative).is_absolute() is False and ".." not in Path(relative).parts
     if not inside:
