@@ -344,3 +344,9 @@ def test_old_autosaves_are_cleaned(tmp_path, lbbd):
     assert not old_path.parent.exists() and not legacy.exists()
     assert recent.load(lbbd) is not None
     assert Path(recent.folder).stat().st_mode & 0o077 == 0  # only the owner can read a session's folder
+
+
+def test_dollar_signs_in_names_are_not_read_as_mathematics_in_pictures(lbbd):
+    plan = current_plan(lbbd).renamed({"North": "$x$ $y$", "East": "$$$ \\undefined$"})
+    assert export_bytes(lbbd, [plan], "png").startswith(b"\x89PNG")
+    assert export_bytes(lbbd, [plan], "pdf").startswith(b"%PDF")
