@@ -350,3 +350,15 @@ def test_dollar_signs_in_names_are_not_read_as_mathematics_in_pictures(lbbd):
     plan = current_plan(lbbd).renamed({"North": "$x$ $y$", "East": "$$$ \\undefined$"})
     assert export_bytes(lbbd, [plan], "png").startswith(b"\x89PNG")
     assert export_bytes(lbbd, [plan], "pdf").startswith(b"%PDF")
+
+
+def test_the_command_line_prints_look_alike_notes(lbbd, tmp_path, capsys, monkeypatch):
+    import analysis.cli.evaluate as evaluate_command
+    from analysis.cli import main
+
+    monkeypatch.setattr(evaluate_command, "load", lambda args: lbbd)
+    path = tmp_path / "plan.csv"
+    path.write_bytes(PLANS["look_alike_labels"].build(lbbd))
+    assert main(["evaluate", "--plan", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert "Note in" in err and "differ only in capital letters" in err
