@@ -145,7 +145,7 @@ def _ward_features(area: StudyArea, labels: Mapping[str, str], fills: Mapping[st
     base = _cached(area, "wards", lambda: _escaped(_geojson(ward_properties(area, {}))))
     features = []
     for f in base["features"]:
-        properties = {k: v for k, v in f["properties"].items() if k != "unit"}
+        properties = {k: v for k, v in f["properties"].items() if k not in ("unit", "locality")}
         locality = labels.get(f["properties"]["unit"], "—")
         properties.update(fill=html_text(fills.get(locality, "#FFFFFF")), locality_text=html_text(locality))
         features.append({**f, "properties": properties})
