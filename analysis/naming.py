@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 
 import numpy as np
 
@@ -68,3 +69,50 @@ def name_localities(area: StudyArea, plan: Plan) -> Plan:
         names[locality] = free[0] if free else next(
             f"Locality {n}" for n in range(1, 100) if f"Locality {n}" not in taken)
     return plan.renamed(names)
+
+
+RUN_OVERLAP = 0.5
+"""Two new localities of different options are 'the same place' when each has more than this share of its residents
+in the other."""
+
+
+def consistent_names(area: StudyArea, plans: list[Plan], keep: Collection[str] = ()) -> list[Plan]:
+    """The options of one run (or of a comparison), renamed so one place keeps one name (and so one colour).
+
+    Localities continuing a current locality already carry its name. Each new (unpaired) locality, taken in the
+    order given (best option first), takes the name of an earlier option's new locality when the two share more
+    than half of each one's residents and that name is free in its option; otherwise it keeps its own place name.
+    Names in ``keep`` (e.g. the localities locked wards must stay in) are never changed.
+    """
+    old = EvaluationContext.of(area).current
+    if old is None or len(plans) < 2:
+        return list(plans)
+    population = area.population.to_numpy(float)
+    index = {u: i for i, u in enumerate(area.ids)}
+    known: list[tuple[str, np.ndarray]] = []
+    named: list[Plan] = []
+    for plan in plans:
+        codes = plan.codes()
+        shared = continuity.shared_residents(codes, old.codes(), population, plan.k, old.k)
+        match = continuity.best_matching(shared)
+        renames: dict[str, str] = {}
+        taken = set(plan.localities)
+        for j, locality in enumerate(plan.localities):
+            if match[j] >= 0 or locality in keep:
+                continue
+            members = np.zeros(len(area.ids), bool)
+            members[[index[u] for u in plan.members(locality)]] = True
+            people = float(population[members].sum()) or 1.0
+            for name, other in known:
+                common = float(population[members & other].sum())
+                other_people = float(population[other].sum()) or 1.0
+                if common / people > RUN_OVERLAP and common / other_people > RUN_OVERLAP:
+                    if name == locality or name not in taken:
+                        renames[locality] = name
+                        taken = (taken - {locality}) | {name}
+                    break
+            final = renames.get(locality, locality)
+            if all(name != final for name, _ in known):
+                known.append((final, members))
+        named.append(plan.renamed(renames) if any(k != v for k, v in renames.items()) else plan)
+    return named

@@ -26,6 +26,8 @@ CANONICAL_LABELS: tuple[str, ...] = (
 """Labels with a fixed colour wherever they appear, so 'West' is the same blue in every plan."""
 
 OUTLINE = "#333333"
+CURRENT_OUTLINE = "#004488"
+"""Today's localities on maps: dashed dark blue, unlike a plan's solid near-black boundaries."""
 PCN_OUTLINE = "#882255"
 PRACTICE = "#332288"
 TOLERANCE_BAND = "#DDDDDD"
