@@ -5,7 +5,6 @@ Run it with `make run`, or `streamlit run app.py -- --bundle DIR` for another co
 
 from __future__ import annotations
 
-import html
 import logging
 import sys
 import threading
@@ -27,7 +26,7 @@ from analysis.charts import (
 )
 from analysis.compare import compare
 from analysis.downloads import plan_downloads, with_baseline
-from analysis.editing import AutosaveStore, EditSession, study_area_key
+from analysis.editing import AutosaveStore, EditSession, new_session_key, study_area_key, valid_session_key
 from analysis.evaluate import evaluate
 from analysis.metrics.definitions import metric
 from analysis.metrics.population import DEFAULT_TOLERANCE
@@ -37,9 +36,11 @@ from analysis.plan_io import read_plan
 from analysis.proposals import Constraints
 from analysis.propose import propose
 from analysis.scoring import Weights
+from analysis import serving
 from geo.bundle import DEFAULT_BUNDLE, StudyArea, load_bundle, summary
 from geo.catalogue import available_bundles, requested_bundle
 from geo.errors import LocalignError
+from geo.escape import html_text, markdown_text
 from geo.offline_assets import install_leaflet
 from geo.uploads import pcn_grouping_from_upload, study_area_from_upload, with_uploaded_pcns
 from geo.webmap import MapOptions, base_map, legend_html, map_legend, plan_group, unit_at
@@ -95,9 +96,19 @@ def serve_leaflet() -> Path:
     return install_leaflet(APP_DIR / "static")
 
 
+def browser_session() -> str:
+    """This browser session's random key, kept in the page address (?session=…) so a reload finds its own work."""
+    if "session_key" not in st.session_state:
+        given = st.query_params.get("session")
+        st.session_state.session_key = given if valid_session_key(given) else new_session_key()
+    if st.query_params.get("session") != st.session_state.session_key:
+        st.query_params["session"] = st.session_state.session_key
+    return st.session_state.session_key
+
+
 def store() -> AutosaveStore:
-    """Where edits are autosaved (set LOCALIGN_AUTOSAVE_DIR to move it)."""
-    return AutosaveStore()
+    """Where this browser session's edits are autosaved (set LOCALIGN_AUTOSAVE_DIR to move the folder)."""
+    return AutosaveStore(session=browser_session())
 
 
 def bundle_folder() -> Path:
@@ -117,7 +128,7 @@ def active_area() -> StudyArea:
         area = load_area(str(folder))
     except LocalignError as exc:
         st.title("localign")
-        st.error(f"The study area in **{folder}** could not be opened.")
+        st.error(f"The study area in **{_md(str(folder))}** could not be opened.")
         show_problems(exc)
         if folder.resolve() != DEFAULT_BUNDLE.resolve():
             offer_default_bundle(folder)
@@ -173,11 +184,8 @@ def new_session(area: StudyArea, plan: Plan) -> EditSession:
 
 # --- messages -------------------------------------------------------------------------------------
 
-def _md(text: str) -> str:
-    """Text shown as Markdown without its characters being read as formatting."""
-    for char in "\\`*_[]<>#|~$":
-        text = text.replace(char, "\\" + char)
-    return text
+_md = markdown_text
+"""Text from data shown through Markdown (geo.escape.markdown_text: nothing in it is read as formatting or HTML)."""
 
 
 def show_problems(exc: LocalignError) -> None:
@@ -333,7 +341,7 @@ def ranking_panel(area: StudyArea, plan: Plan) -> None:
             views.all_plans(area, plan.k, report)
             bar.empty()
         everything = views.all_plans(area, plan.k)
-        rows = "".join(f"<tr><td>{html.escape(text)}</td><td class='v'>{html.escape(share)}</td></tr>"
+        rows = "".join(f"<tr><td>{html_text(text)}</td><td class='v'>{html_text(share)}</td></tr>"
                        for text, share in views.standing_rows(everything, plan))
         st.markdown(f"**Among all {len(everything.plans):,} possible plans** of {plan.k} connected localities\n\n"
                     f'<table class="localign-figures">{rows}</table>', unsafe_allow_html=True,
@@ -375,8 +383,8 @@ def downloads(area: StudyArea, plan: Plan, key: str, others: tuple[Plan, ...] = 
 
 def notes(area: StudyArea) -> None:
     """The assumption notes and the source line (shown under every map a planner might copy)."""
-    text = "<br>".join(_md(n) for n in area.assumption_notes)
-    st.markdown(f'<div class="localign-source">{text}<br>{_md(area.source_line)}</div>',
+    text = "<br>".join(html_text(n) for n in area.assumption_notes)
+    st.markdown(f'<div class="localign-source">{text}<br>{html_text(area.source_line)}</div>',
                 unsafe_allow_html=True)
 
 
@@ -396,7 +404,7 @@ def plan_choices(area: StudyArea, session: EditSession | None) -> dict[str, Plan
 def sidebar(area: StudyArea, session: EditSession | None) -> None:
     with st.sidebar:
         st.markdown(f"### {_md(area.manifest.short_name)}")
-        st.caption(f"{len(area.ids)} {area.manifest.unit_label}s · {area.total_population:,.0f} residents")
+        st.caption(f"{len(area.ids)} {_md(area.manifest.unit_label)}s · {area.total_population:,.0f} residents")
         if session is None:
             st.info("No plan yet: propose options or import a plan.")
         else:
@@ -416,16 +424,16 @@ def sidebar(area: StudyArea, session: EditSession | None) -> None:
                          help="Opening a plan makes it the working plan. Undo takes you back.")
             undo, redo = st.columns(2)
             undo.button("Undo", key="undo", icon=":material/undo:", disabled=not session.can_undo, width="stretch",
-                        help=f"Undo: {session.undo_label}" if session.can_undo else "Nothing to undo",
+                        help=f"Undo: {_md(session.undo_label)}" if session.can_undo else "Nothing to undo",
                         on_click=act, args=(session, "undoing", session.undo))
             redo.button("Redo", key="redo", icon=":material/redo:", disabled=not session.can_redo, width="stretch",
-                        help=f"Redo: {session.redo_label}" if session.can_redo else "Nothing to redo",
+                        help=f"Redo: {_md(session.redo_label)}" if session.can_redo else "Nothing to redo",
                         on_click=act, args=(session, "redoing", session.redo))
             with st.popover("Keep a copy of this plan", width="stretch"):
                 st.text_input("Name", value=session.plan.name, key="keep_name")
                 st.button("Keep", key="keep_plan", on_click=lambda: act(
                     session, "keeping the plan",
-                    lambda: flash("success", f"Kept as “{session.keep(session.plan, st.session_state.keep_name)}”.",
+                    lambda: flash("success", f"Kept as “{_md(session.keep(session.plan, st.session_state.keep_name))}”.",
                                   "sidebar")))
                 show_flash("sidebar")
             if session.changed_at is not None:
@@ -435,9 +443,9 @@ def sidebar(area: StudyArea, session: EditSession | None) -> None:
         labels = views.assumption_labels(area)
         restore_layer_ticks()
         layers = st.session_state.setdefault("layers", {})
-        layers["current"] = st.checkbox(labels.get("current", "Current localities"), value=True,
+        layers["current"] = st.checkbox(_md(labels.get("current", "Current localities")), value=True,
                                         key="layer_current", disabled=area.current is None)
-        layers["pcn"] = st.checkbox(labels.get("pcn", "PCN areas"), value=False, key="layer_pcn",
+        layers["pcn"] = st.checkbox(_md(labels.get("pcn", "PCN areas")), value=False, key="layer_pcn",
                                     disabled=area.pcn is None or area.pcn.areas is None)
         layers["practices"] = st.checkbox("GP practices", value=False, key="layer_practices",
                                           disabled="practices" not in area.points)
@@ -500,11 +508,11 @@ def edit_view(area: StudyArea, session: EditSession | None) -> None:
         st.caption("Click a ward on the map (or pick it below) to move it to another locality.")
         ward_panel(area, session, selected)
         for message in views.contiguity_warnings(area, evaluation):
-            st.warning(message)
+            st.warning(_md(message))
         broken = session.broken_locks()
         if broken:
             st.warning("Some locked wards are not in their locked locality in this plan: "
-                       + ", ".join(f"{area.unit_names[u]} (locked to {loc})" for u, loc in broken.items()) + ".")
+                       + ", ".join(f"{_md(area.unit_names[u])} (locked to {_md(loc)})" for u, loc in broken.items()) + ".")
         st.altair_chart(balance_chart(evaluation, tolerance()), width="stretch", height=balance_height(plan.k))
         st.caption(f"Equal share: {evaluation.ideal:,.0f} residents. Grey band: within ±{tolerance():.0%}.")
         ranking_panel(area, plan)
@@ -571,7 +579,7 @@ def ward_panel(area: StudyArea, session: EditSession, selected: str | None) -> N
 def ward_table(area: StudyArea, session: EditSession) -> None:
     """Every ward in an editable table: change a locality or tick Locked; each change can be undone."""
     plan = session.plan
-    st.caption(views.lock_summary(area, session.locks))
+    st.caption(_md(views.lock_summary(area, session.locks)))
     config = st.column_config
     edited = st.data_editor(
         views.ward_table(area, plan, session.locks), key=f"ward_table_{session.version}", hide_index=True,
@@ -614,7 +622,7 @@ def continuity(area: StudyArea, evaluation) -> None:
     matched = {new: old for new, old in evaluation.matched_to_current.items() if old}
     if matched:
         st.caption("Each locality is matched to the current locality it shares most residents with: "
-                   + "; ".join(f"{new} continues {old}" for new, old in matched.items()) + ".")
+                   + "; ".join(f"{_md(new)} continues {_md(old)}" for new, old in matched.items()) + ".")
 
 
 def propose_view(area: StudyArea, session: EditSession | None) -> None:
@@ -646,7 +654,7 @@ def propose_view(area: StudyArea, session: EditSession | None) -> None:
         apart = apart_col.multiselect("Wards that must be in different localities", list(names),
                                       format_func=names.get, key="p_apart")
         locks = dict(session.locks) if session is not None else {}
-        st.caption((views.lock_summary(area, locks) + " Locked wards (Map & edit) stay in their locality.")
+        st.caption((_md(views.lock_summary(area, locks)) + " Locked wards (Map & edit) stay in their locality.")
                    if locks else "Lock wards on Map & edit to keep them in a locality.")
         with st.expander("Method"):
             method_col, seed_col, budget_col = st.columns(3)
@@ -733,7 +741,7 @@ def proposal_results(area: StudyArea, session: EditSession | None, result) -> No
     facts, standing = st.columns([1, 1.15], gap="medium")
     with facts:
         for message in views.contiguity_warnings(area, evaluation):
-            st.warning(message)
+            st.warning(_md(message))
         st.altair_chart(balance_chart(evaluation, result.constraints.max_deviation or tolerance()), width="stretch",
                         height=balance_height(plan.k))
     with standing:
@@ -741,7 +749,7 @@ def proposal_results(area: StudyArea, session: EditSession | None, result) -> No
             keep, use = st.columns(2)
             keep.button("Keep for comparing", key="p_keep", width="stretch",
                         on_click=act, args=(session, "keeping the option", lambda: flash(
-                            "success", f"Kept as “{session.keep(plan)}”. Find it under Compare or Open a plan.",
+                            "success", f"Kept as “{_md(session.keep(plan))}”. Find it under Compare or Open a plan.",
                             "propose")))
             use.button("Edit this option", key="p_open", type="primary", width="stretch",
                        on_click=act, args=(session, "opening the option", open_option, session, plan))
@@ -783,7 +791,7 @@ def _column_format(key: str) -> str:
 def open_option(session: EditSession, plan: Plan) -> None:
     name = session.keep(plan)
     session.open(session.library[name])
-    flash("success", f"“{name}” is now the working plan (Map & edit). Undo returns to the plan you had.", "propose")
+    flash("success", f"“{_md(name)}” is now the working plan (Map & edit). Undo returns to the plan you had.", "propose")
 
 
 def compare_view(area: StudyArea, session: EditSession | None) -> None:
@@ -845,15 +853,19 @@ def data_view(area: StudyArea, session: EditSession | None) -> None:
     with study:
         st.markdown("#### Study area")
         info = summary(area)
-        st.markdown(f"**{_md(area.name)}**  \n{info['units']} {area.manifest.unit_label}s · "
+        st.markdown(f"**{_md(area.name)}**  \n{info['units']} {_md(area.manifest.unit_label)}s · "
                     f"{info['population_total']:,.0f} residents · "
                     + " · ".join(f"{_md(area.groupings[g].title)}: {n}" for g, n in info["groupings"].items()))
         for warning in area.warnings:
             st.caption(_md(str(warning)))
         bundles = available_bundles()
         chosen = st.selectbox("Bundled study areas", list(bundles), key="bundle_choice")
-        typed = st.text_input("…or a bundle folder on this computer", key="bundle_path",
-                              placeholder="/path/to/bundle (a folder with manifest.toml)")
+        if serving.shared_mode():  # a shared server never lets visitors look through its folders
+            typed = ""
+            st.caption("This server is shared, so other study areas come in as uploads (below), not as folders.")
+        else:
+            typed = st.text_input("…or a bundle folder on this computer", key="bundle_path",
+                                  placeholder="/path/to/bundle (a folder with manifest.toml)")
         st.button("Open this study area", key="open_bundle", on_click=open_bundle,
                   args=(typed.strip() or str(bundles[chosen]),))
         if st.session_state.get("uploaded_area") is not None:
@@ -863,14 +875,14 @@ def data_view(area: StudyArea, session: EditSession | None) -> None:
             upload_boundaries(area)
     with plans:
         st.markdown("#### Import a plan")
-        st.caption(f"A CSV with columns {area.manifest.units.id},locality (one row per {area.manifest.unit_label}), "
+        st.caption(f"A CSV with columns {_md(area.manifest.units.id)},locality (one row per {_md(area.manifest.unit_label)}), "
                    "or a GeoJSON / GeoPackage / zipped Shapefile of wards with a 'locality' field.")
         upload = st.file_uploader("Plan file", key="up_plan", help=f"Accepted: {FILE_TYPES_TEXT['plan']}.")
         if upload is not None:
             import_plan(area, session, upload)
         st.markdown("#### Your own PCN areas")
         st.caption("Replace the approximate PCN areas with your own: polygons with a PCN name column, or a CSV of "
-                   f"{area.manifest.units.id},pcn.")
+                   f"{_md(area.manifest.units.id)},pcn.")
         pcn_file = st.file_uploader("PCN areas or table", key="up_pcn", help=f"Accepted: {FILE_TYPES_TEXT['plan']}.")
         column = st.text_input("Column holding the PCN name", value="pcn", key="up_pcn_column")
         pcn_crs = crs_choice("up_pcn_crs")
@@ -880,7 +892,7 @@ def data_view(area: StudyArea, session: EditSession | None) -> None:
                                                     crs=pcn_crs)
                 overrides = st.session_state.setdefault("pcn_override", {})
                 overrides[str(bundle_folder())] = with_uploaded_pcns(area, grouping)
-                flash("success", f"Using {len(grouping.groups)} PCNs from {pcn_file.name} for this session.")
+                flash("success", f"Using {len(grouping.groups)} PCNs from {_md(pcn_file.name)} for this session.")
                 st.rerun()
 
 
@@ -894,14 +906,14 @@ def open_bundle(folder: str) -> None:
     st.session_state.bundle_dir = folder
     st.session_state.uploaded_area = None
     st.session_state.selected_ward = None
-    flash("success", f"Opened {area.name}.")
+    flash("success", f"Opened {_md(area.name)}.")
 
 
 def import_plan(area: StudyArea, session: EditSession | None, upload) -> None:
     """Read an uploaded plan; a bad file is explained and the working plan is left untouched."""
     signature = (upload.name, upload.size, study_area_key(area))
     if st.session_state.get("imported") == signature:
-        st.success(f"Imported {upload.name}. Open it from the sidebar or compare it.")
+        st.success(f"Imported {_md(upload.name)}. Open it from the sidebar or compare it.")
         return
     with friendly("reading the plan file"):
         plan = read_plan(area, upload.getvalue(), filename=upload.name)
@@ -911,8 +923,10 @@ def import_plan(area: StudyArea, session: EditSession | None, upload) -> None:
         session.open(session.library[name])
         autosave(session)
         st.session_state.imported = signature
-        flash("success", f"Imported “{name}” ({plan.k} localities) and opened it as the working plan. "
+        flash("success", f"Imported “{_md(name)}” ({plan.k} localities) and opened it as the working plan. "
                          "Undo returns to the plan you had.")
+        if plan.warnings:
+            flash("warning", LocalignError(list(plan.warnings)))
         st.rerun()
 
 
@@ -950,7 +964,7 @@ def upload_boundaries(area: StudyArea) -> None:
                                               crs=units_crs)
             st.session_state.uploaded_area = uploaded
             st.session_state.selected_ward = None
-            flash("success", f"Using {len(uploaded.ids)} units from {units.name}. Import or propose a plan for them.")
+            flash("success", f"Using {len(uploaded.ids)} units from {_md(units.name)}. Import or propose a plan for them.")
             st.rerun()
 
 
@@ -973,20 +987,20 @@ def brief(area: StudyArea, session: EditSession | None, presenting: bool) -> Non
     st.markdown(f"### {_md(title)}")
     if purpose:
         st.markdown(f"**{_md(purpose)}**")
-    st.caption(f"{plan.k} localities built from {len(area.ids)} {area.manifest.unit_label}s · "
+    st.caption(f"{plan.k} localities built from {len(area.ids)} {_md(area.manifest.unit_label)}s · "
                f"{area.total_population:,.0f} residents · {datetime.now():%d %B %Y}")
     map_column, facts = st.columns([2.6, 1], gap="medium")
     with map_column, st.container(key="brief_map_box"):
         show_map(area, plan, "brief_map" if presenting else "brief_preview_map", height=580 if presenting else 520,
                  layer_control=not presenting, zoom_buttons=not presenting)
     with facts:
-        rows = "".join(f'<tr title="{html.escape(f.meaning)}"><td>{html.escape(f.title)}</td>'
-                       f'<td class="v">{html.escape(f.value)}</td></tr>' for f in views.key_figures(evaluation))
+        rows = "".join(f'<tr title="{html_text(f.meaning)}"><td>{html_text(f.title)}</td>'
+                       f'<td class="v">{html_text(f.value)}</td></tr>' for f in views.key_figures(evaluation))
         st.markdown(f'<table class="localign-figures">{rows}</table>', unsafe_allow_html=True)
         st.altair_chart(balance_chart(evaluation, tolerance()), width="stretch", height=balance_height(plan.k))
         st.caption(f"Equal share {evaluation.ideal:,.0f} residents; grey band ±{tolerance():.0%}.")
         for message in views.contiguity_warnings(area, evaluation):
-            st.warning(message)
+            st.warning(_md(message))
     notes(area)
     if presenting:
         with st.container(key="present_leave"):
@@ -1028,7 +1042,20 @@ def restored_notice(area: StudyArea) -> None:
                   help="Start again from the current localities; the autosave is deleted.")
 
 
+def require_sign_in() -> None:
+    """On a shared server with sign-in configured, show nothing but a sign-in button until the visitor signs in."""
+    if not serving.sign_in_required() or st.user.is_logged_in:
+        return
+    st.title("localign")
+    st.info("This planner is shared on your organisation's network. Sign in to use it.")
+    provider = serving.sign_in_provider()
+    st.button("Sign in", key="sign_in", type="primary", on_click=st.login, args=(provider,) if provider else ())
+    st.stop()
+
+
 def main() -> None:
+    require_sign_in()
+    browser_session()
     with friendly("preparing the map files"):
         serve_leaflet()
     area = active_area()

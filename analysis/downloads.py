@@ -5,12 +5,12 @@ Files are made only when the planner clicks (the PDF takes a few seconds).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from analysis.plan import Plan
 from geo.bundle import StudyArea
+from geo.escape import file_name_part
 
 BUTTONS = (
     # key, export format, button label, file ending, what it is for
@@ -41,7 +41,7 @@ class Download:
 
 def slug(text: str) -> str:
     """A file-name-safe version of a plan name ('Option 3 (edited)' -> 'option-3-edited')."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "plan"
+    return file_name_part(text)
 
 
 def distinct_plans(plans: Sequence[Plan], limit: int = 4) -> list[Plan]:

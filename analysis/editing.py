@@ -2,6 +2,8 @@
 
 Pure Python (no Streamlit): the app holds one ``EditSession`` per study area in its session state and
 writes it to an ``AutosaveStore`` after every change, so a browser reload or a crash loses nothing.
+Each browser session has its own random key (kept in the page address), and its autosaves live in a
+folder of their own: one planner's reload, restore or discard never touches another planner's work.
 """
 
 from __future__ import annotations
@@ -10,7 +12,10 @@ import hashlib
 import json
 import os
 import re
+import secrets
+import shutil
 import tempfile
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,6 +33,20 @@ SAVED_HISTORY = 30
 """Undo steps written to the autosave file."""
 AUTOSAVE_ENV = "LOCALIGN_AUTOSAVE_DIR"
 """Environment variable naming the autosave folder (tests point it at a temporary folder)."""
+AUTOSAVE_MAX_AGE_DAYS = 30
+"""Autosaves untouched for longer than this are deleted (a browser session's work is kept a month)."""
+SESSION_KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{22,64}")
+"""What a browser-session key looks like (``new_session_key`` makes 32 random URL-safe characters)."""
+
+
+def new_session_key() -> str:
+    """A new random key for one browser session (192 bits: it cannot be guessed, so no one opens another's work)."""
+    return secrets.token_urlsafe(24)
+
+
+def valid_session_key(text: object) -> bool:
+    """Whether a key from a page address can name an autosave folder (random URL-safe text of the right length)."""
+    return isinstance(text, str) and SESSION_KEY_PATTERN.fullmatch(text) is not None
 
 
 def study_area_key(area: StudyArea) -> str:
@@ -299,31 +318,44 @@ def _describe_moves(area: StudyArea, moves: Mapping[str, str]) -> str:
 
 
 class AutosaveStore:
-    """Autosave files, one per study area: ``<folder>/<area key>.json``, written atomically.
+    """Autosave files of one browser session, one per study area: ``<folder>/<session key>/<area key>.json``.
 
     The folder is ``$LOCALIGN_AUTOSAVE_DIR`` if set, else ``~/.localign/autosave``; if that cannot be
-    written, ``.localign-autosave`` in the working folder.
+    written, ``.localign-autosave`` in the working folder. Files are written atomically and readable by
+    their owner only. Without a session key (scripts, tests) files go straight into the folder.
     """
 
-    def __init__(self, folder: str | Path | None = None) -> None:
-        self.folder = Path(folder or os.environ.get(AUTOSAVE_ENV) or Path.home() / ".localign" / "autosave")
+    def __init__(self, folder: str | Path | None = None, session: str | None = None,
+                 max_age_days: float = AUTOSAVE_MAX_AGE_DAYS) -> None:
+        if session is not None and not valid_session_key(session):
+            raise ValueError("a session key must be random URL-safe text of 22 to 64 characters")
+        self.root = Path(folder or os.environ.get(AUTOSAVE_ENV) or Path.home() / ".localign" / "autosave")
+        self.session = session
+        self.max_age_days = max_age_days
+
+    @property
+    def folder(self) -> Path:
+        """The folder holding this session's autosaves."""
+        return self.root / self.session if self.session else self.root
 
     def path(self, area_key: str) -> Path:
-        """The autosave file of a study area."""
+        """The autosave file of a study area in this session."""
         return self.folder / f"{re.sub(r'[^A-Za-z0-9_.-]', '_', area_key)}.json"
 
     def save(self, session: EditSession) -> Path:
         """Write the session (atomically: a half-written file never replaces a good one) and return the path."""
         text = session.to_json()
-        for folder in (self.folder, Path.cwd() / ".localign-autosave"):
+        for root in (self.root, Path.cwd() / ".localign-autosave"):
+            folder = root / self.session if self.session else root
             try:
-                folder.mkdir(parents=True, exist_ok=True)
+                folder.mkdir(mode=0o700, parents=True, exist_ok=True)
                 target = folder / self.path(session.area_key).name
                 handle, temp = tempfile.mkstemp(prefix=".autosave-", suffix=".tmp", dir=folder)
                 with os.fdopen(handle, "w", encoding="utf-8") as out:
                     out.write(text)
                 os.replace(temp, target)
-                self.folder = folder
+                self.root = root
+                self.clean()
                 return target
             except OSError:
                 continue
@@ -349,11 +381,36 @@ class AutosaveStore:
         return EditSession.from_json(area, text)
 
     def discard(self, area_key: str) -> None:
-        """Delete the autosave of a study area (nothing happens if there is none)."""
+        """Delete this session's autosave of a study area (nothing happens if there is none; others' are kept)."""
         self.path(area_key).unlink(missing_ok=True)
 
+    def clean(self, now: float | None = None) -> list[Path]:
+        """Delete autosaves (files, and session folders with nothing newer) older than ``max_age_days``; return them."""
+        limit = (now if now is not None else time.time()) - self.max_age_days * 86400
+        removed = []
+        try:
+            entries = list(self.root.iterdir())
+        except OSError:
+            return removed
+        for entry in entries:
+            try:
+                if entry.is_symlink():
+                    continue
+                if entry.is_dir() and valid_session_key(entry.name):
+                    newest = max((f.stat().st_mtime for f in entry.iterdir()), default=entry.stat().st_mtime)
+                    if newest < limit:
+                        shutil.rmtree(entry)
+                        removed.append(entry)
+                elif entry.is_file() and entry.suffix == ".json" and entry.stat().st_mtime < limit:
+                    entry.unlink()
+                    removed.append(entry)
+            except OSError:
+                continue
+        return removed
 
-__all__ = ["AutosaveStore", "EditSession", "State", "plan_from_dict", "plan_to_dict", "study_area_key"]
+
+__all__ = ["AutosaveStore", "EditSession", "State", "new_session_key", "plan_from_dict", "plan_to_dict",
+           "study_area_key", "valid_session_key"]
 
 
 def _check_new_name(name: str, where: str) -> None:

@@ -31,6 +31,8 @@ class Plan:
     localities: tuple[str, ...] = ()
     parent: Plan | None = field(default=None, repr=False)
     flips: tuple[str, ...] = ()
+    warnings: tuple[Problem, ...] = field(default=(), repr=False)
+    """Notes from reading the plan (e.g. locality names that differ only in capitals); the plan itself is valid."""
 
     def __post_init__(self) -> None:
         if not self.localities:
@@ -96,11 +98,38 @@ MAX_LABEL_LENGTH = 100
 _FORMULA_STARTS = ("=", "+", "@")
 
 
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+"""Zero-width spaces and joiners, word joiners, byte-order marks and soft hyphens: invisible, so never part of a name."""
+
+
 def _label_text(value: object) -> str:
-    """A locality label as stripped text; missing values (None, NaN, pandas NA) become blank."""
+    """A locality label or code as clean text: Unicode NFC, invisible characters removed, no-break spaces made plain,
+    trimmed; missing values (None, NaN, pandas NA) become blank. 'Wést' typed two ways is then one name."""
     if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)):
         return ""
-    return str(value).strip()
+    text = unicodedata.normalize("NFC", str(value)).translate(_INVISIBLE).replace("\u00a0", " ")
+    return text.strip()
+
+
+def look_alike_labels(labels: set[str] | list[str], where: str) -> list[Problem]:
+    """Notes for locality names that look like one name but are kept apart: differing only in capitals
+    ('North'/'north') or the same number written differently ('1'/'1.0'/'01')."""
+    notes = []
+    by_case: dict[str, list[str]] = {}
+    by_number: dict[float, list[str]] = {}
+    for label in sorted(set(labels)):
+        by_case.setdefault(label.casefold(), []).append(label)
+        if _is_number(label):
+            by_number.setdefault(float(label), []).append(label)
+    for group in (g for g in by_case.values() if len(g) > 1):
+        notes.append(Problem(f"the locality names {list_items(group)} differ only in capital letters, so they are "
+                             f"{len(group)} separate localities.", where,
+                             "spell them the same way if they are meant to be one locality.", "warning"))
+    for group in (g for g in by_number.values() if len(g) > 1):
+        notes.append(Problem(f"the locality names {list_items(group)} are the same number written differently, so "
+                             f"they are {len(group)} separate localities.", where,
+                             "write the number the same way if they are meant to be one locality.", "warning"))
+    return notes
 
 
 def label_problem(label: str) -> str | None:
@@ -138,7 +167,7 @@ def plan_problems(area: StudyArea, assignment: Mapping[str, str] | pd.Series, wh
     ``check_labels`` also refuses locality names that ``label_problem`` rejects (used for imported files).
     """
     problems = []
-    given = {str(k).strip(): _label_text(v) for k, v in dict(assignment).items()}
+    given = {_label_text(k): _label_text(v) for k, v in dict(assignment).items()}
     unknown = sorted(set(given) - set(area.ids))
     missing = [u for u in area.ids if u not in given]
     blank = sorted(u for u, lab in given.items() if lab == "" and u in set(area.ids))
@@ -146,6 +175,13 @@ def plan_problems(area: StudyArea, assignment: Mapping[str, str] | pd.Series, wh
     if duplicates:
         problems.append(Problem(f"these {unit} codes are listed more than once: {list_items(duplicates)}.",
                                 where, f"keep one row per {unit}: each {unit} belongs to exactly one locality."))
+    names = {str(n).casefold(): u for u, n in area.unit_names.items()}
+    named = [f"{text} ({names[text.casefold()]})" for text in unknown if text.casefold() in names]
+    if named:
+        problems.append(Problem(f"{len(named)} value(s) in the code column are {unit} names, not codes: "
+                                f"{list_items(named)}.", where,
+                                f"give every {unit} by its code (shown in brackets), or every {unit} by its name."))
+        unknown = [text for text in unknown if text.casefold() not in names]
     if unknown:
         problems.append(Problem(f"{len(unknown)} code(s) are not {unit}s of {area.manifest.short_name}: "
                                 f"{list_items(unknown)}.", where,
@@ -187,10 +223,11 @@ def make_plan(area: StudyArea, assignment: Mapping[str, str] | pd.Series, name: 
     problems = plan_problems(area, assignment, where, localities, duplicates, min_localities, check_labels)
     if problems:
         raise LocalignError(problems)
-    mapping = {str(k).strip(): _label_text(v) for k, v in dict(assignment).items()}
+    mapping = {_label_text(k): _label_text(v) for k, v in dict(assignment).items()}
     labels = tuple(mapping[u] for u in area.ids)
     ordered = tuple(localities) or tuple(sorted(set(labels)))
-    return Plan(tuple(area.ids), labels, name, source, ordered)
+    notes = tuple(look_alike_labels(set(labels), where)) if check_labels else ()
+    return Plan(tuple(area.ids), labels, name, source, ordered, warnings=notes)
 
 
 def plan_from_codes(area: StudyArea, codes: np.ndarray, localities: tuple[str, ...], name: str,

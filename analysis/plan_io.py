@@ -11,6 +11,7 @@ import pandas as pd
 from analysis.plan import Plan, current_plan, grouping_plan, make_plan
 from geo.bundle import StudyArea
 from geo.errors import LocalignError, Problem
+from geo.escape import csv_cell, uncsv_cell
 from geo.read import read_layer, read_table
 from geo.uploads import read_uploaded_layer
 
@@ -42,10 +43,28 @@ def assignment_from_table(area: StudyArea, frame: pd.DataFrame, where: str) -> t
             f"the file needs a {area.manifest.unit_label}-code column and a locality column; it has "
             f"{', '.join(columns) or 'no columns'}.", where,
             f"use two columns headed {id_column},locality (one row per {area.manifest.unit_label}).")
-    codes = frame[unit_col].astype(str).str.strip()
+    codes = frame[unit_col].astype(str).str.strip().map(uncsv_cell)
+    codes = codes_from_names(area, codes)
     duplicated = sorted(set(codes[codes.duplicated()]))
-    assignment = dict(zip(codes, frame[locality_col].astype(str).str.strip()))
+    assignment = dict(zip(codes, frame[locality_col].astype(str).str.strip().map(uncsv_cell)))
     return assignment, duplicated
+
+
+def codes_from_names(area: StudyArea, given: pd.Series) -> pd.Series:
+    """Unit codes for a column that names units instead (ward names, any case), when every value is a unique name.
+
+    A column of codes is returned as it is; so is one mixing codes and names, which the plan checks then report.
+    """
+    ids = set(area.ids)
+    if given.isin(ids).any():
+        return given
+    by_name: dict[str, list[str]] = {}
+    for unit, unit_name in area.unit_names.items():
+        by_name.setdefault(" ".join(str(unit_name).split()).casefold(), []).append(str(unit))
+    keys = given.map(lambda text: " ".join(str(text).split()).casefold())
+    if len(keys) and all(len(by_name.get(key, ())) == 1 for key in keys):
+        return keys.map(lambda key: by_name[key][0])
+    return given
 
 
 def read_plan(area: StudyArea, source: str | Path | bytes, filename: str | None = None,
@@ -111,6 +130,7 @@ def plan_csv(area: StudyArea, plan: Plan, with_names: bool = True) -> str:
     if with_names:
         frame[area.manifest.units.name] = [area.unit_names[u] for u in plan.unit_ids]
     frame["locality"] = plan.labels
+    frame = frame.map(csv_cell)  # no cell runs as a spreadsheet formula (reading the plan back undoes it)
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False, lineterminator="\n")
     return buffer.getvalue()

@@ -78,10 +78,22 @@ def _number(text: str, item: str, whole: bool = False, where: str = WHERE, examp
 
 
 def parse_fraction(text: str | None, where: str = "--max-deviation") -> float | None:
-    """A deviation such as '0.05' or '5%' as a fraction (None stays None)."""
+    """A deviation such as '0.05' or '5%' as a fraction (None stays None); '5' (which would mean ±500 %) is refused."""
     if text is None:
         return None
-    return _number(text, text, where=where, example="0.05 or 5% for ±5% of an equal share")
+    value = _number(text, text, where=where, example="0.05 or 5% for ±5% of an equal share")
+    _check_deviation(text, value, where)
+    return value
+
+
+def _check_deviation(text: str, value: float, where: str) -> None:
+    """Refuse a deviation over 1 written without '%': '5' means ±500 %, which is almost certainly meant as 5 %."""
+    if value > 1 and not text.strip().endswith("%"):
+        shown = f"{value:g}"
+        raise LocalignError.single(f"'{text.strip()}' as a deviation means ±{value:.0%} of an equal share; did you "
+                                   f"mean {shown} %?", where,
+                                   f"write {shown}% (or {value / 100:g}) for ±{shown} %; a fraction such as 0.05 "
+                                   "also works.")
 
 
 def locality_name(area: StudyArea, text: str) -> str:
@@ -127,6 +139,7 @@ def parse_requirements(area: StudyArea, items: Iterable[str], base: Constraints 
             max_pcns_split = int(_number(body, item, whole=True))
         elif kind in ("max-deviation", "max-dev"):
             max_deviation = _number(body, item)
+            _check_deviation(body, max_deviation, WHERE)
         else:
             raise LocalignError.single(f"'{item}' is not a requirement localign knows.", WHERE,
                                        f"use one of: {EXAMPLES}.")

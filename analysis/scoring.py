@@ -60,6 +60,10 @@ class Weights:
             except ValueError:
                 raise LocalignError.single(f"the weight for {name} ('{value}') is not a number.", "--weights",
                                            "write each weight as name=number, e.g. balance=2.") from None
+            if not math.isfinite(values[name]):
+                raise LocalignError.single(f"the weight for {name} ('{value.strip()}') is not a finite number.",
+                                           "--weights", "give an ordinary number such as 0.5, 1 or 2 "
+                                           "(0 ignores an objective).")
             if values[name] < 0:
                 raise LocalignError.single(f"the weight for {name} is negative.", "--weights",
                                            "use zero to ignore an objective; weights cannot be negative.")

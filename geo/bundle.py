@@ -95,6 +95,8 @@ class StudyArea:
         """The unit adjacency graph of the given kind, built once and cached."""
         if kind not in self._graphs:
             graph = adj.adjacency_graph(self.units, kind, self.snap_m, self.min_shared_m, self.contacts)
+            if self.manifest.units.link_islands:
+                graph = adj.link_islands(graph, self.units)
             nx.set_node_attributes(graph, self.population.to_dict(), "population")
             nx.set_node_attributes(graph, self.unit_names.to_dict(), "name")
             self._graphs[kind] = graph
@@ -299,6 +301,7 @@ def load_bundle(folder: str | Path | None = None) -> StudyArea:
     units, warnings = read_units(read_layer(unit_spec.path), unit_spec.id, unit_spec.name,
                                  unit_spec.path.name, unit_spec.crs)
     log = ProblemLog()
+    log.extend(manifest.warnings)
     log.extend(warnings)
     tables = []
     for table in manifest.attributes:
@@ -346,7 +349,9 @@ def summary(area: StudyArea) -> dict:
         "groupings": {name: len(g.groups) for name, g in area.groupings.items()},
         "adjacency_edges": {"rook": rook.number_of_edges(), "queen": queen.number_of_edges()},
         "components": nx.number_connected_components(rook),
-        "islands": adj.islands(rook),
+        "islands": adj.islands(nx.subgraph_view(rook, filter_edge=lambda a, b: not rook.edges[a, b].get("linked"))),
+        "island_links": [[a, b, round(float(d.get("gap_m", 0.0)))] for a, b, d in rook.edges(data=True)
+                         if d.get("linked")],
         "crs": {"measure": METRIC_CRS, "maps": "EPSG:4326"},
         "snap_m": area.snap_m,
         "min_shared_m": area.min_shared_m,

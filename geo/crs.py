@@ -71,6 +71,34 @@ def _mismatch(crs: CRS, bounds: tuple[float, float, float, float]) -> str | None
     return None
 
 
+_GB_LONLAT = (-9.01, 49.75, 2.01, 61.01)
+"""Where British National Grid applies, in longitude/latitude (west, south, east, north): every study area localign
+measures lies inside it."""
+
+
+def _inside_gb(minx: float, miny: float, maxx: float, maxy: float) -> bool:
+    west, south, east, north = _GB_LONLAT
+    return west <= minx <= maxx <= east and south <= miny <= maxy <= north
+
+
+def swapped_axes(crs: CRS | None, bounds: tuple[float, float, float, float]) -> bool:
+    """Degrees with latitude and longitude swapped: outside Great Britain as given, inside it the other way round."""
+    if crs is None or not crs.is_geographic:
+        return False
+    minx, miny, maxx, maxy = bounds
+    return not _inside_gb(minx, miny, maxx, maxy) and _inside_gb(miny, minx, maxy, maxx)
+
+
+def _swapped_problem(bounds: tuple[float, float, float, float], where: str) -> LocalignError:
+    minx, miny, maxx, maxy = bounds
+    return LocalignError.single(
+        f"the coordinates look like latitude and longitude in the wrong order: the first (x) runs {minx:.2f} to "
+        f"{maxx:.2f}, a latitude in Great Britain, and the second (y) {miny:.2f} to {maxy:.2f}, so every area "
+        "would be drawn and measured in the wrong place.", where,
+        "export the layer again with longitude first (GeoJSON always puts longitude first; in QGIS, Processing > "
+        "'Swap X and Y coordinates' repairs it).")
+
+
 def _hint(bounds: tuple[float, float, float, float]) -> str:
     if looks_like_bng(bounds):
         return ("The coordinates look like British National Grid metres; declare crs = \"EPSG:27700\" for this "
@@ -97,12 +125,16 @@ def resolve_crs(frame: gpd.GeoDataFrame, where: str, declared: str | None = None
         problem = _mismatch(crs, bounds) if finite else None
         if problem:
             raise LocalignError.single(f"{problem}, so the declared CRS cannot be right.", where, _hint(bounds))
+        if finite and swapped_axes(crs, bounds):
+            raise _swapped_problem(bounds, where)
         return frame.set_crs(crs, allow_override=True)
 
     file_crs = frame.crs
     note = frame.attrs.get("crs_note")
     problem = _mismatch(file_crs, bounds) if file_crs is not None and finite else None
     if file_crs is not None and problem is None:
+        if finite and swapped_axes(CRS.from_user_input(file_crs), bounds):
+            raise _swapped_problem(bounds, where)
         return frame
     if file_crs is None:
         what = "the layer has no coordinate reference system (CRS)" + (f": {note}" if note else "")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from geo.errors import LocalignError, ProblemLog, safe_text
+from geo.errors import LocalignError, Problem, ProblemLog, safe_text
 
 MANIFEST_NAME = "manifest.toml"
 GroupingKind = Literal["table", "areas", "points_voronoi"]
@@ -25,6 +26,8 @@ class UnitLayer:
     crs: str | None = None
     snap_m: float | None = None
     min_shared_m: float | None = None
+    link_islands: bool = False
+    """True: a unit group that touches no other unit (an island) is joined to its nearest unit in the graph."""
 
 
 @dataclass(frozen=True)
@@ -91,9 +94,50 @@ class Manifest:
     attribution: tuple[str, ...]
     sources: tuple[str, ...]
     licence: str
+    warnings: tuple[Problem, ...] = ()
+    """Notes about the manifest itself (settings localign does not know, with a guess at what was meant)."""
 
 
 _EXAMPLE = "see the bundled data/boundaries/lbbd/manifest.toml for an example"
+
+KNOWN_SETTINGS: dict[str, tuple[str, ...]] = {
+    "": ("study_area", "units", "attributes", "points", "groupings", "roles", "assumptions", "provenance"),
+    "study_area": ("name", "short_name", "code", "unit_label", "locality_label", "default_k"),
+    "units": ("path", "id", "name", "title", "crs", "snap_m", "min_shared_m"),
+    "attributes": ("path", "id", "population", "columns", "titles", "assumption"),
+    "points": ("name", "path", "title", "label", "x", "y", "crs", "id", "group", "assumption"),
+    "groupings": ("name", "title", "kind", "column", "path", "id", "points", "crs", "assumption"),
+    "roles": ("current", "pcn"),
+    "provenance": ("attribution", "sources", "licence"),
+}
+"""Every setting a manifest may hold, by section ("" for the top level); [assumptions] and titles take any names."""
+
+
+def unknown_settings(data: dict[str, Any], where: str) -> list[Problem]:
+    """A note for each setting localign does not know (a typo is otherwise silently ignored), with a 'did you mean'."""
+    notes = []
+
+    def check(table: dict, section: str, shown: str) -> None:
+        known = KNOWN_SETTINGS[section]
+        for key in table:
+            if key in known:
+                continue
+            guess = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+            label = f"[{key}]" if not section else f"'{key}' in {shown}"
+            hint = (f"did you mean {'[' + guess[0] + ']' if not section else repr(guess[0])}? " if guess else "")
+            notes.append(Problem(f"the manifest setting {label} is not one localign knows, so it is ignored.",
+                                 where, f"{hint}Correct or remove it (the settings are listed in the README, "
+                                 "'Bundles for other councils').", "warning"))
+
+    check(data, "", "")
+    for section in KNOWN_SETTINGS:
+        if not section:
+            continue
+        value = data.get(section)
+        tables = value if isinstance(value, list) else [value] if isinstance(value, dict) else []
+        for i, table in enumerate(t for t in tables if isinstance(t, dict)):
+            check(table, section, f"[[{section}]] #{i + 1}" if isinstance(value, list) else f"[{section}]")
+    return notes
 
 
 def _section(data: dict[str, Any], key: str, log: ProblemLog, where: str, required: bool = True) -> dict | None:
@@ -182,6 +226,15 @@ def _metres(table: dict, key: str, section: str, log: ProblemLog, where: str) ->
     return None
 
 
+def _flag(table: dict, key: str, section: str, log: ProblemLog, where: str) -> bool:
+    """An optional true/false setting (false when absent)."""
+    value = table.get(key, False)
+    if isinstance(value, bool):
+        return value
+    log.error(f"[{section}] '{key}' must be true or false, not {value!r}.", where, f"write {key} = true")
+    return False
+
+
 def _text_list(table: dict, key: str, section: str, log: ProblemLog, where: str) -> tuple[str, ...]:
     value = table.get(key, [])
     if isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value):
@@ -201,7 +254,7 @@ def _text_table(table: dict, key: str, section: str, log: ProblemLog, where: str
 
 
 def _path(folder: Path, relative: str, section: str, log: ProblemLog, where: str) -> Path:
-    """A file path from the manifest: relative to the bundle folder and inside it."""
+    """A file path from the manifest: relative to the bundle folder and inside it, also once links are followed."""
     if not relative:
         return folder / "<missing>"
     path = (folder / relative)
@@ -209,6 +262,10 @@ def _path(folder: Path, relative: str, section: str, log: ProblemLog, where: str
     if not inside:
         log.error(f"[{section}] path '{relative}' points outside the bundle folder.", where,
                   "copy the file into the bundle folder and give its path relative to manifest.toml.")
+    elif not path.resolve().is_relative_to(folder.resolve()):
+        log.error(f"[{section}] path '{relative}' is a link (symbolic link or shortcut) to a file outside the bundle "
+                  "folder, so it is not read.", where,
+                  "copy the file itself into the bundle folder in place of the link.")
     return path
 
 
@@ -245,6 +302,7 @@ def read_manifest(folder: str | Path) -> Manifest:
                                    "fix the line named, e.g. put text values in double quotes.") from None
 
     log = ProblemLog()
+    log.extend(unknown_settings(data, where))
     study = _section(data, "study_area", log, where) or {}
     units = _section(data, "units", log, where)
     unit_layer = UnitLayer(folder / "<missing>", "", "")
@@ -257,6 +315,7 @@ def read_manifest(folder: str | Path) -> Manifest:
             crs=_crs(units, "units", log, where),
             snap_m=_metres(units, "snap_m", "units", log, where),
             min_shared_m=_metres(units, "min_shared_m", "units", log, where),
+            link_islands=_flag(units, "link_islands", "units", log, where),
         )
 
     attributes = []
@@ -348,4 +407,5 @@ def read_manifest(folder: str | Path) -> Manifest:
         units=unit_layer, attributes=tuple(attributes), points=tuple(points), groupings=tuple(groupings),
         current_grouping=role_names["current"], pcn_grouping=role_names["pcn"], assumptions=assumptions,
         attribution=attribution, sources=sources, licence=str(provenance.get("licence", "")),
+        warnings=tuple(log.warnings),
     )

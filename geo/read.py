@@ -93,9 +93,17 @@ def _read_bytes(path: Path, where: str) -> bytes:
 
 # --- zip archives ------------------------------------------------------------------------------
 
+def is_zip_clutter(name: str) -> bool:
+    """Entries a Mac's Finder or Windows adds to zips (``__MACOSX/``, ``._*`` resource forks, ``.DS_Store``,
+    ``Thumbs.db``): never part of a layer, so they are skipped."""
+    parts = PurePosixPath(name.replace("\\", "/")).parts
+    return bool(parts) and (parts[0] == "__MACOSX" or parts[-1].startswith("._")
+                            or parts[-1] in (".DS_Store", "Thumbs.db", "desktop.ini"))
+
+
 def _zip_members(archive: zipfile.ZipFile, where: str) -> list[zipfile.ZipInfo]:
-    """The archive's file entries, refusing traversal, encryption, too many entries and zip bombs."""
-    members = [m for m in archive.infolist() if not m.is_dir()]
+    """The archive's file entries, refusing traversal, encryption, too many entries and zip bombs (clutter skipped)."""
+    members = [m for m in archive.infolist() if not m.is_dir() and not is_zip_clutter(m.filename)]
     if len(members) > MAX_ZIP_MEMBERS:
         raise _problem(f"the zip holds {len(members)} files; a zipped Shapefile has about five.", where,
                        "zip just the boundary layer's files and try again.")
@@ -150,6 +158,28 @@ def _choose_zip_layer(members: list[zipfile.ZipInfo], where: str) -> tuple[str, 
                        "add every part of the Shapefile (.shp, .shx, .dbf, .prj) to the zip.")
     chosen = [parts[s] for s in (*SHAPEFILE_PARTS, *SHAPEFILE_EXTRAS) if s in parts]
     return ".shp", chosen
+
+
+def dbf_encoding(path: Path) -> str | None:
+    """The text encoding of a Shapefile's attribute table (.dbf) that has no .cpg file to say it.
+
+    None when the table declares its own code page (its language driver byte) or holds only ASCII text;
+    otherwise "UTF-8" when its text reads as UTF-8 (what QGIS and ArcGIS Pro write), else "CP1252"
+    (Windows Western European, what older ArcGIS and Excel write in the UK).
+    """
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if len(data) < 32 or data[29] != 0:
+        return None
+    records = data[int.from_bytes(data[8:10], "little"):]
+    if records.isascii():
+        return None
+    text = records.decode("utf-8", errors="replace")
+    broken = text.count("\ufffd")
+    readable = sum(1 for ch in text if ord(ch) > 127 and ch != "\ufffd")
+    return "UTF-8" if readable > broken else "CP1252"
 
 
 def _extract_zip(path: Path, where: str, folder: Path) -> tuple[Path, str | None]:
@@ -228,6 +258,9 @@ def _plain_gdal_message(exc: Exception, source: str, where: str, suffix: str) ->
 
 
 def _read_vector(source: Path, where: str, suffix: str) -> gpd.GeoDataFrame:
+    encoding = None
+    if suffix == ".shp" and not source.with_suffix(".cpg").exists():
+        encoding = dbf_encoding(source.with_suffix(".dbf"))  # no .cpg: find the encoding rather than garble names
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -236,7 +269,7 @@ def _read_vector(source: Path, where: str, suffix: str) -> gpd.GeoDataFrame:
                 raise _problem(f"the file holds {len(layers)} map layers ({list_items(layers, 5)}), so it is "
                                "not clear which one holds the units.", where,
                                "save the one layer you want to its own file and choose that file.")
-            return pyogrio.read_dataframe(source, layer=layers[0] if layers else None)
+            return pyogrio.read_dataframe(source, layer=layers[0] if layers else None, encoding=encoding)
         except LocalignError:
             raise
         except Exception as exc:  # noqa: BLE001 - pyogrio/GDAL raise several types; the user needs one plain answer
@@ -413,8 +446,23 @@ def read_table(source: str | Path | bytes, where: str, required: list[str] | Non
 
 def to_number(frame: pd.DataFrame, column: str, where: str, id_column: str,
               allow_negative: bool = False) -> pd.Series:
-    """Convert a text column to finite numbers, naming the rows that are blank, not numeric, infinite or negative."""
-    text = frame[column].astype(str).str.replace(",", "", regex=False).str.strip()
+    """Convert a text column to finite numbers, naming the rows that are blank, not numeric, infinite or negative.
+
+    Commas are read as thousands separators only where they group digits in threes ('38,495'); a
+    decimal comma ('3849,5') is refused rather than read as a different number.
+    """
+    raw = frame[column].astype(str).str.strip()
+    grouped = raw.str.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+    decimal_comma = raw.str.fullmatch(r"[+-]?\d*,\d+") & ~grouped
+    if decimal_comma.any():
+        rows = [f"{unit} ('{value}')" for unit, value in zip(frame.loc[decimal_comma, id_column],
+                                                              raw[decimal_comma])]
+        raise _problem(f"'{column}' has a decimal comma for {list_items(rows, 4)}, so the number is unclear "
+                       "(localign reads commas only as thousands separators).", where,
+                       f"write decimals with a full stop, e.g. {raw[decimal_comma].iloc[0].replace(',', '.')}: "
+                       "in Excel, untick File > Options > Advanced > 'Use system separators' and set the decimal "
+                       "separator to '.', then save as CSV again.")
+    text = raw.where(~grouped, raw.str.replace(",", "", regex=False))
     numbers = pd.to_numeric(text, errors="coerce").astype(float)
     bad = frame.loc[~np.isfinite(numbers.to_numpy()), id_column].tolist()
     if bad:

@@ -8,7 +8,6 @@ Colours and legend text come from the caller, so this module knows nothing about
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from shapely.geometry import Point
 
 from geo.bundle import StudyArea
 from geo.crs import LONLAT_CRS
+from geo.escape import html_text
 from geo.offline_assets import STATIC_URL, use_local_assets
 
 BACKGROUND = "#F4F4F1"
@@ -127,12 +127,31 @@ def _cached(area: StudyArea, key: str, build) -> dict:
     return cache[key]
 
 
-def _ward_features(area: StudyArea, labels: Mapping[str, str]) -> dict:
-    """The ward GeoJSON (tooltip fields included) with each ward's locality in this plan."""
-    base = _cached(area, "wards", lambda: _geojson(ward_properties(area, {})))
-    features = [{**f, "properties": {**f["properties"], "locality": labels.get(f["properties"]["code"], "—")}}
-                for f in base["features"]]
+TOOLTIP_FIELDS = ("name", "code", "residents", "locality_text", "current", "pcns")
+"""Ward properties shown in the tooltip; each holds HTML-escaped text (Leaflet shows tooltips as HTML)."""
+
+
+def _ward_features(area: StudyArea, labels: Mapping[str, str], fills: Mapping[str, str]) -> dict:
+    """The ward GeoJSON of a plan: each ward's fill colour and escaped tooltip text; no raw text from data."""
+    base = _cached(area, "wards", lambda: _escaped(_geojson(ward_properties(area, {}))))
+    features = []
+    for f in base["features"]:
+        properties = {k: v for k, v in f["properties"].items() if k != "unit"}
+        locality = labels.get(f["properties"]["unit"], "—")
+        properties.update(fill=html_text(fills.get(locality, "#FFFFFF")), locality_text=html_text(locality))
+        features.append({**f, "properties": properties})
     return {**base, "features": features}
+
+
+def _escaped(document: dict) -> dict:
+    """The tooltip fields of a ward GeoJSON as escaped HTML text; ``unit`` keeps the raw code for lookups."""
+    for feature in document["features"]:
+        properties = feature["properties"]
+        properties["unit"] = properties["code"]
+        for key in TOOLTIP_FIELDS:
+            if key in properties:
+                properties[key] = html_text(properties[key])
+    return document
 
 
 def ward_properties(area: StudyArea, labels: Mapping[str, str]) -> gpd.GeoDataFrame:
@@ -261,7 +280,7 @@ class _MapDecoration(MacroElement):
 
 
 def _swatch(entry: LegendEntry) -> str:
-    colour = html.escape(entry.colour)
+    colour = html_text(entry.colour)
     if entry.kind == "fill":
         style = f"background:{colour};border:1px solid {LOCALITY_EDGE};width:14px;height:14px"
     elif entry.kind == "dot":
@@ -277,14 +296,14 @@ def legend_html(title: str, entries: Sequence[LegendEntry], note: str = "") -> s
     rows = []
     for entry in entries:
         detail = (f'<span style="color:#444;margin-left:auto;padding-left:10px;white-space:nowrap">'
-                  f"{html.escape(entry.detail)}</span>") if entry.detail else ""
+                  f"{html_text(entry.detail)}</span>") if entry.detail else ""
         rows.append(f'<div style="display:flex;align-items:center;gap:6px;margin:2px 0">{_swatch(entry)}'
-                    f"<span>{html.escape(entry.label)}</span>{detail}</div>")
-    note_html = f'<div style="color:#555;font-size:11px;margin-bottom:3px">{html.escape(note)}</div>' if note else ""
+                    f"<span>{html_text(entry.label)}</span>{detail}</div>")
+    note_html = f'<div style="color:#555;font-size:11px;margin-bottom:3px">{html_text(note)}</div>' if note else ""
     return ('<div style="background:rgba(255,255,255,0.94);padding:7px 10px;border-radius:4px;'
             'box-shadow:0 1px 4px rgba(0,0,0,.3);font:11.5px/1.35 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;'
             f'color:{TEXT};width:{LEGEND_WIDTH}px;box-sizing:border-box">'
-            f'<div style="font-weight:600;margin-bottom:2px">{html.escape(title)}</div>{note_html}{"".join(rows)}</div>')
+            f'<div style="font-weight:600;margin-bottom:2px">{html_text(title)}</div>{note_html}{"".join(rows)}</div>')
 
 
 def _label_icon(text: str, kind: str = "ward", priority: float = 0.0, colour: str = TEXT) -> folium.DivIcon:
@@ -295,8 +314,17 @@ def _label_icon(text: str, kind: str = "ward", priority: float = 0.0, colour: st
              f"text-shadow:{halo};text-align:center;white-space:nowrap;transform:translate(-50%,-50%);"
              "pointer-events:none;position:absolute;left:0;top:0")
     return folium.DivIcon(html=f'<div class="localign-label" data-kind="{kind}" data-priority="{priority:.1f}" '
-                               f'style="{style}">{html.escape(text)}</div>', icon_size=(0, 0),
+                               f'style="{style}">{html_text(text)}</div>', icon_size=(0, 0),
                           icon_anchor=(0, 0), class_name=f"localign-{kind}-label")
+
+
+def _practice_features(practices: gpd.GeoDataFrame, label: str | None, group: str | None) -> dict:
+    """GP practices as GeoJSON points whose only property is their escaped tooltip text (name — PCN)."""
+    points = practices.to_crs(LONLAT_CRS)
+    texts = [" — ".join(str(row[c]) for c in (label, group) if c) for _, row in points.iterrows()]
+    frame = gpd.GeoDataFrame({"text": [html_text(t) for t in texts]}, geometry=points.geometry.to_numpy(),
+                             crs=LONLAT_CRS)
+    return _geojson(frame)
 
 
 def _current_outlines(area: StudyArea) -> gpd.GeoDataFrame:
@@ -359,15 +387,15 @@ def plan_group(area: StudyArea, plan: PlanLayer, options: MapOptions = MapOption
     fills = dict(plan.colours)
 
     def style(feature: dict) -> dict:
-        return {"fillColor": fills.get(feature["properties"]["locality"], "#FFFFFF"), "fillOpacity": 0.85,
+        return {"fillColor": feature["properties"]["fill"], "fillOpacity": 0.85,
                 "color": WARD_EDGE, "weight": 0.8}
 
     aliases = ["Ward", "Code", "Residents", "Locality", "Current locality (inferred)", "PCNs (approximate)"]
-    group = folium.FeatureGroup(name=plan.title, overlay=True, control=False, show=True)
+    group = folium.FeatureGroup(name=html_text(plan.title), overlay=True, control=False, show=True)
     folium.GeoJson(
-        _ward_features(area, plan.labels), name="wards", style_function=style,
+        _ward_features(area, plan.labels, fills), name="wards", style_function=style,
         highlight_function=lambda _: {"weight": 2.5, "color": "#000000"},
-        tooltip=folium.GeoJsonTooltip(fields=["name", "code", "residents", "locality", "current", "pcns"],
+        tooltip=folium.GeoJsonTooltip(fields=list(TOOLTIP_FIELDS),
                                       aliases=aliases if area.current is not None else aliases[:4] + ["", aliases[5]],
                                       sticky=True, localize=False),
         control=False,
@@ -438,11 +466,12 @@ def base_map(area: StudyArea, options: MapOptions = MapOptions(),
         label = spec.label if spec is not None and spec.label in practices.columns else None
         pcn_col = spec.group if spec is not None and spec.group in practices.columns else None
         group = folium.FeatureGroup(name=PRACTICE_LAYER, show=options.practices)
-        for _, row in practices.to_crs(LONLAT_CRS).iterrows():
-            text = " — ".join(str(row[c]) for c in (label, pcn_col) if c)
-            folium.CircleMarker([row.geometry.y, row.geometry.x], radius=4, weight=1, color="#FFFFFF",
-                                fill=True, fill_color=colours["practice"], fill_opacity=1,
-                                tooltip=text or None, class_name="localign-practice").add_to(group)
+        folium.GeoJson(_cached(area, "practices", lambda: _practice_features(practices, label, pcn_col)),
+                       control=False, marker=folium.CircleMarker(radius=4, weight=1, color="#FFFFFF", fill=True,
+                                                                 fill_color=colours["practice"], fill_opacity=1,
+                                                                 class_name="localign-practice"),
+                       tooltip=folium.GeoJsonTooltip(fields=["text"], labels=False, sticky=True, localize=False),
+                       ).add_to(group)
         group.add_to(m)
 
     if options.ward_names:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import shapely
 from shapely.geometry import LineString, Polygon, mapping
 
@@ -28,6 +29,26 @@ from geo.read import MAX_FILE_BYTES
 
 STRANGE_LABELS = ("Barking, Riverside", 'The "North"', "Dagenham – Ост", "東 East", "Ward's end; 1,2")
 """Locality names with commas, quotes, non-Latin letters and punctuation: all must work and round-trip."""
+
+HOSTILE = ("<img src=x onerror=alert(document.domain)>", "${alert(1)}", "Dr O`Neil`", "\"quoted\" & 'single'",
+           "</script><script>alert(2)</script>", "<b onmouseover=alert(3)>bold</b>", "[link](javascript:alert(4))",
+           "{{7*7}} `${alert(5)}`")
+"""Text a hostile user puts in names: HTML that runs script, JavaScript template syntax, backticks, quotes,
+Markdown links. Every name localign shows or saves must stay plain text."""
+
+
+INERT = "Accepted; every name is shown as plain text (map tooltips, labels, legend, layer names, tables, the Brief) and no script runs; CSV cells that would run as formulas start with an apostrophe."
+"""What the README table says for hostile names: they are accepted and stay inert."""
+
+
+def hostile(i: int, base: str = "") -> str:
+    """A hostile name (one of HOSTILE), made unique with ``base`` (e.g. the ward's real name)."""
+    return f"{HOSTILE[i % len(HOSTILE)]} {base}".strip()
+
+
+LOOK_ALIKES = ("North", "north", "We\u0301st", "W\u00e9st", "East\u200b", " East ")
+"""Locality names that look alike: two spellings differing in capitals, 'Wést' in decomposed (NFD) and composed
+(NFC) form, and 'East' with a zero-width space or spaces around it."""
 
 
 # --- plans as CSV --------------------------------------------------------------------------------
@@ -54,6 +75,27 @@ def _labels_csv(area: StudyArea, label_of: Callable[[int], str]) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+def hostile_plan_csv(area: StudyArea) -> bytes:
+    """A valid four-locality plan (today's localities, the last one split in two) whose locality names are all
+    hostile."""
+    plan = current_plan(area)
+    names = {loc: hostile(i) for i, loc in enumerate(plan.localities)}
+    last = plan.members(plan.localities[-1])
+    split = set(last[len(last) // 2:])
+    extra = hostile(3) + " " + hostile(4)
+    lines = ["ward_code,locality"] + [f'{u},"{(extra if u in split else names[lab]).replace(chr(34), chr(34) * 2)}"'
+                                      for u, lab in zip(plan.unit_ids, plan.labels)]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _ward_names_csv(area: StudyArea, first_only: bool = False) -> bytes:
+    """The current plan with ward names (in lower case) in the code column: every ward, or only the first."""
+    plan = current_plan(area)
+    rows = [f'"{(area.unit_names[u].lower() if (i == 0 or not first_only) else u)}",{lab}'
+            for i, (u, lab) in enumerate(zip(plan.unit_ids, plan.labels))]
+    return ("ward_code,locality\n" + "\n".join(rows) + "\n").encode("utf-8")
+
+
 @dataclass(frozen=True)
 class BadFile:
     """One input file: what is wrong with it, how to build it, and what the message must say."""
@@ -64,6 +106,10 @@ class BadFile:
     build: Callable[[StudyArea], bytes]
     expect: tuple[str, ...] = ()
     """Lower-case words the message must contain; empty when the file must be accepted."""
+    note: tuple[str, ...] = ()
+    """For an accepted file: lower-case words a note (a warning that does not stop it) must contain."""
+    shown: str = ""
+    """What the README table says a planner sees, when that is more than 'Accepted'."""
     plan_ok: bool = False
     """True when a plan reader must accept it (only the shapes are wrong; a plan takes its shapes from the study area)."""
     pcn_ok: bool = False
@@ -148,6 +194,19 @@ PLAN_CSVS: tuple[BadFile, ...] = (
             ("larger than localign's 50 mb limit", "chose the right file")),
     BadFile("wrong_type", "A plan saved as .xlsx", "plan.xlsx", lambda a: b"PK\x03\x04" + bytes(100),
             ("not a plan format", "save the plan as csv")),
+    BadFile("hostile_labels", "Locality names holding HTML, `${…}`, backticks and quotes (shown as plain text "
+            "everywhere)", "plan.csv", hostile_plan_csv, shown=INERT),
+    BadFile("ward_names_for_codes", "Ward names (any case) in the code column instead of codes", "plan.csv",
+            _ward_names_csv, shown="Accepted: each name is matched to its ward code."),
+    BadFile("ward_names_mixed", "One ward given by name among codes", "plan.csv",
+            lambda a: _ward_names_csv(a, first_only=True), ("ward names, not codes", "abbey (e05014053)",
+                                                            "give every ward by its code")),
+    BadFile("look_alike_labels", "Look-alike locality names: 'North'/'north', 'Wést' in two Unicode forms, a "
+            "zero-width space", "plan.csv", lambda a: _labels_csv(a, lambda i: LOOK_ALIKES[i % len(LOOK_ALIKES)]),
+            note=("differ only in capital letters", "north", "spell them the same way")),
+    BadFile("numeric_labels", "Localities numbered '1', '1.0' and '01'", "plan.csv",
+            lambda a: _labels_csv(a, lambda i: ("1", "1.0", "01", "2")[i % 4]),
+            note=("same number written differently", "write the number the same way")),
 )
 
 
@@ -255,6 +314,41 @@ def encrypted_zip(area: StudyArea) -> bytes:
     return bytes(data)
 
 
+def _swapped(area: StudyArea) -> bytes:
+    """The wards with every coordinate written (latitude, longitude) instead of (longitude, latitude)."""
+    frame = wards_frame(area)
+    frame = frame.set_geometry(shapely.transform(frame.geometry.to_numpy(), lambda xy: xy[:, ::-1]))
+    return geojson_bytes(frame)
+
+
+def finder_zip(area: StudyArea) -> bytes:
+    """A zipped Shapefile as a Mac's Finder makes it: each part with a ``__MACOSX/._`` twin and a .DS_Store."""
+    parts = shapefile_parts(area)
+    clutter = {f"__MACOSX/._{name}": b"\x00\x05\x16\x07junk" for name in parts}
+    return zip_bytes({**parts, **clutter, ".DS_Store": b"\x00\x00\x00\x01Bud1", "._wards.shp": b"junk"})
+
+
+ACCENTED = ("Wést Ham", "Café Östra", "Ærø Gårdens", "Dagenham – Heath")
+"""Ward names with letters outside ASCII (all in Windows-1252 too), to check the text encoding of Shapefiles."""
+
+
+def accented_name(i: int) -> str:
+    return f"{ACCENTED[i % len(ACCENTED)]} {i}"
+
+
+def shapefile_without_cpg(area: StudyArea, encoding: str) -> bytes:
+    """The wards (names with accented letters) as a zipped Shapefile in ``encoding``, with no .cpg to say so."""
+    frame = wards_frame(area, lonlat=False)
+    frame["ward_name"] = [accented_name(i) for i in range(len(frame))]
+    with tempfile.TemporaryDirectory() as folder:
+        frame.to_file(Path(folder) / "wards.shp", driver="ESRI Shapefile", encoding=encoding)
+        parts = {p.name: p.read_bytes() for p in sorted(Path(folder).iterdir()) if p.suffix != ".cpg"}
+    dbf = bytearray(parts["wards.dbf"])
+    dbf[29] = 0  # no language driver either: nothing in the files says how the text is encoded
+    parts["wards.dbf"] = bytes(dbf)
+    return zip_bytes(parts)
+
+
 def geopackage(area: StudyArea, layers: tuple[str, ...] = ("wards",)) -> bytes:
     """The wards as a GeoPackage holding the named layers (each a copy of the wards)."""
     with tempfile.TemporaryDirectory() as folder:
@@ -330,6 +424,15 @@ LAYERS: tuple[BadFile, ...] = (
             lambda a: b" " * (MAX_FILE_BYTES + 1), ("larger than localign's 50 mb limit", "simplify the boundaries")),
     BadFile("layer_wrong_type", "A KML file (not a format localign reads)", "wards.kml", lambda a: b"<kml/>",
             ("not a format localign reads", "geojson", "zipped shapefile")),
+    BadFile("swapped_axes", "Latitude and longitude swapped (the wards would land in the Gulf of Guinea)",
+            "wards.geojson", _swapped, ("latitude and longitude in the wrong order", "51.", "longitude first"),
+            plan_ok=True),
+    BadFile("finder_zip", "A zip made by a Mac's Finder (__MACOSX/._wards.shp, .DS_Store)", "wards.zip", finder_zip),
+    BadFile("no_cpg_utf8", "A zipped Shapefile in UTF-8 without its .cpg (names like 'Wést Ham')", "wards.zip",
+            lambda a: shapefile_without_cpg(a, "utf-8"), shown="Accepted: the encoding is detected, so 'Wést Ham' "
+            "reads as written (not 'WÃ©st Ham')."),
+    BadFile("no_cpg_cp1252", "A zipped Shapefile in Windows-1252 without its .cpg", "wards.zip",
+            lambda a: shapefile_without_cpg(a, "cp1252"), shown="Accepted: the encoding is detected (Windows-1252)."),
 )
 
 
@@ -425,6 +528,57 @@ def _zero_population(folder: Path) -> None:
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
 
 
+def _swap_ward_axes(folder: Path) -> None:
+    frame = gpd.read_file(folder / "wards_2022.geojson")
+    frame = frame.set_geometry(shapely.transform(frame.geometry.to_numpy(), lambda xy: xy[:, ::-1]))
+    (folder / "wards_2022.geojson").write_bytes(geojson_bytes(frame))
+
+
+def _link_outside(folder: Path) -> None:
+    """Replace the population table with a symbolic link to a copy of it outside the bundle folder."""
+    outside = folder.parent / "outside_the_bundle.csv"
+    outside.write_bytes((folder / "ward_population.csv").read_bytes())
+    (folder / "ward_population.csv").unlink()
+    (folder / "ward_population.csv").symlink_to(outside)
+
+
+def make_hostile_bundle(folder: Path) -> None:
+    """Every name in the bundle made hostile (HTML, `${…}`, backticks, quotes): study area, wards, PCNs,
+    practices, current localities, titles, assumption notes and attribution. The bundle still loads."""
+    def rename(document: dict) -> None:
+        for i, feature in enumerate(document["features"]):
+            feature["properties"]["ward_name"] = hostile(i, feature["properties"]["ward_name"])
+    edit_wards(folder, rename)
+    for name, column in (("gp_practices.csv", "pcn_name"), ("gp_practices.csv", "practice_name"),
+                         ("current_localities_INFERRED.csv", "locality_candidate")):
+        frame = pd.read_csv(folder / name, dtype=str, keep_default_na=False)
+        names = sorted(set(frame[column]))
+        frame[column] = frame[column].map({n: hostile(i + 3, n) for i, n in enumerate(names)})
+        frame.to_csv(folder / name, index=False)
+    text = (folder / "manifest.toml").read_text(encoding="utf-8")
+    for old in ('name = "London Borough of Barking and Dagenham"', 'short_name = "Barking and Dagenham"',
+                'title = "Current localities (inferred)"', 'title = "GP practices"',
+                'title = "Primary Care Networks (approximate areas)"'):
+        key, value = old.split(" = ")
+        text = text.replace(old, f"{key} = {json.dumps(hostile(len(key), value.strip(chr(34))))}", 1)
+    text = text.replace('current_localities = "The current', 'current_localities = "<img src=x onerror=alert(6)> '
+                        '${alert(7)} `The current', 1)
+    text = text.replace('attribution = [', 'attribution = ["<script>alert(8)</script> [x](javascript:alert(9))", ', 1)
+    (folder / "manifest.toml").write_text(text, encoding="utf-8")
+
+
+FORMULAS = ("=HYPERLINK(\"http://x\",\"y\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(1+1)", "\t=1+1")
+"""Ward names that spreadsheets would run as formulas (the first character is = + - @ or a tab)."""
+
+
+def make_formula_bundle(folder: Path) -> None:
+    """Ward names that begin like spreadsheet formulas ('=HYPERLINK(…)', '+cmd|…', '-2+3', '@SUM(…)')."""
+    def rename(document: dict) -> None:
+        for i, feature in enumerate(document["features"]):
+            feature["properties"]["ward_name"] = f"{FORMULAS[i % len(FORMULAS)]} {feature['properties']['ward_name']}"
+    edit_wards(folder, rename)
+
+
 @dataclass(frozen=True)
 class BrokenBundle:
     """A copy of the bundled study area with one thing broken, and the words its one error must contain."""
@@ -435,6 +589,8 @@ class BrokenBundle:
     expect: tuple[str, ...]
     loads: bool = False
     """True when the bundle must still load (the problem is repaired and reported as a note)."""
+    shown: str = ""
+    """What the README table says a planner sees, when that is more than 'Accepted'."""
 
 
 BROKEN_BUNDLES: tuple[BrokenBundle, ...] = (
@@ -537,7 +693,127 @@ BROKEN_BUNDLES: tuple[BrokenBundle, ...] = (
                  lambda f: (f / "manifest.toml").write_bytes(
                      (f / "manifest.toml").read_bytes().replace(b"Barking", "Bärking".encode("latin-1"), 1)),
                  ("not utf-8", "save manifest.toml with utf-8")),
+    BrokenBundle("decimal_comma", "A population with a decimal comma ('3849,5')",
+                 _edit("ward_population.csv", ",3849,", ',"3849,5",'),
+                 ("decimal comma", "e05014053 ('3849,5')", "full stop", "3849.5")),
+    BrokenBundle("swapped_axes", "Wards with latitude and longitude swapped", _swap_ward_axes,
+                 ("wards_2022.geojson", "latitude and longitude in the wrong order", "longitude first")),
+    BrokenBundle("link_outside", "A bundle file that is a symbolic link to a file outside the bundle", _link_outside,
+                 ("ward_population.csv", "link", "outside the bundle folder", "copy the file itself")),
+    BrokenBundle("manifest_typo_key", "A misspelt manifest setting (snap_metres)",
+                 _edit("manifest.toml", "snap_m = 1.0", "snap_metres = 1.0"),
+                 ("snap_metres", "not one localign knows", "did you mean 'snap_m'"), loads=True),
+    BrokenBundle("manifest_typo_section", "A misspelt manifest section ([role])",
+                 _edit("manifest.toml", "[roles]", "[role]"),
+                 ("[role]", "not one localign knows", "did you mean [roles]"), loads=True),
+    BrokenBundle("formula_ward_names", "Ward names beginning like spreadsheet formulas (=, +, -, @)",
+                 make_formula_bundle, (), loads=True,
+                 shown="Accepted; every CSV export (ward list, measures, propose summary) writes such names with a "
+                       "leading apostrophe, so Excel shows them as text and runs nothing."),
+    BrokenBundle("hostile_names", "Every name in the bundle holding HTML, `${…}`, backticks and quotes (shown as "
+                 "plain text everywhere)", make_hostile_bundle, (), loads=True, shown=INERT),
 )
+
+
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+def write_grid_graph(folder: Path, rows: int = 7, columns: int = 9) -> Path:
+    """A rows × columns grid as GerryChain/networkx adjacency JSON (63 units by default: too many plans to count)."""
+    import networkx as nx
+    from networkx.readwrite import json_graph
+
+    graph = nx.convert_node_labels_to_integers(nx.grid_2d_graph(rows, columns))
+    nx.set_node_attributes(graph, 100, "population")
+    path = folder / "grid.json"
+    path.write_text(json.dumps(json_graph.adjacency_data(graph)), encoding="utf-8")
+    return path
+
+
+def _old_options(folder: Path) -> None:
+    (folder / "out").mkdir()
+    for name in ("option_01.csv", "option_07.csv", "option_07.geojson", "option_12.csv", "my_notes.csv"):
+        (folder / "out" / name).write_text("old\n", encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class CliCase:
+    """A command with one wrong argument: the words its message (or note) must contain."""
+
+    key: str
+    what: str
+    args: tuple[str, ...]
+    expect: tuple[str, ...]
+    status: int = 2
+    prepare: Callable[[Path], object] | None = None
+
+    def argv(self, folder: Path) -> list[str]:
+        """The arguments, with {dir} replaced by a scratch folder."""
+        return [a.replace("{dir}", str(folder)) for a in self.args]
+
+
+CLI_CASES: tuple[CliCase, ...] = (
+    CliCase("weight_inf", "A weight that is infinite", ("propose", "--weights", "balance=inf"),
+            ("'inf'", "not a finite number", "ordinary number")),
+    CliCase("weight_nan", "A weight that is not a number (nan)", ("propose", "--weights", "nesting=nan"),
+            ("'nan'", "not a finite number")),
+    CliCase("max_deviation_5", "--max-deviation 5 (meaning 5 %)", ("propose", "--max-deviation", "5"),
+            ("±500%", "did you mean 5 %?", "write 5%")),
+    CliCase("require_max_deviation_5", "--require max-deviation=5", ("propose", "--require", "max-deviation=5"),
+            ("±500%", "did you mean 5 %?")),
+    CliCase("budget_negative", "A negative time budget", ("propose", "--budget-s", "-1"),
+            ("--budget-s -1 is not a time", "above 0")),
+    CliCase("budget_zero", "A zero time budget for counting", ("enumerate", "--k", "4", "--count", "--budget-s", "0"),
+            ("--budget-s 0 is not a time", "above 0")),
+    CliCase("count_too_long", "Counting every plan of a 63-unit graph (minutes or more)",
+            ("enumerate", "--k", "4", "--graph", "{dir}/grid.json", "--count", "--budget-s", "1"),
+            ("did not finish within 1 s", "knuth's random-probe estimate", "--budget-s"), status=0,
+            prepare=write_grid_graph),
+    CliCase("stale_out", "propose --out into a folder holding an earlier run's option files",
+            ("propose", "--k", "4", "--top", "2", "--max-deviation", "10%", "--out", "{dir}/out"),
+            ("removed 3 option file(s)", "option_07.csv", "option_12.csv", "no longer lists"), status=0,
+            prepare=_old_options),
+)
+
+
+def run_cli(case: CliCase, folder: Path) -> tuple[int, str, str]:
+    """Run a command line case in ``folder`` (prepared first); return the status, stdout and stderr."""
+    import contextlib
+
+    from analysis.cli import main
+
+    if case.prepare is not None:
+        case.prepare(folder)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(case.argv(folder))
+    return status, out.getvalue(), err.getvalue()
+
+
+# --- using the app --------------------------------------------------------------------------------
+
+def app_rows() -> list[str]:
+    """The README rows for hostile use of the app and server (tested in the browser and AppTest tests)."""
+    from analysis.serving import shared_settings
+    from geo.errors import LocalignError
+
+    try:
+        shared_settings(None, [])
+        refused = "started"
+    except LocalignError as exc:
+        refused = _short(exc.problems[0].what, 200) + " **Fix:** " + _short(exc.problems[0].fix, 400)
+    return [
+        "| Two planners using the app at the same time | app | Each browser session has its own working plan, "
+        "history, locks and autosave (a random key in the page address, `?session=…`); a reload restores only that "
+        "session's plan (\"Restored your unsaved plan from …\") and *Discard it* deletes only its own. Autosaves "
+        "untouched for 30 days are deleted. |",
+        "| Someone on the network opens the app started with `make run` | server | Nothing: `make run` listens on "
+        "127.0.0.1 only. |",
+        f"| `make serve` (share on the network) without sign-in or the acknowledgement | server | {refused} |",
+        "| The *bundle folder on this computer* box on a shared server | app | Not shown: on a shared server other "
+        "study areas come in as uploads only. |",
+    ]
 
 
 def table() -> str:
@@ -554,23 +830,40 @@ def table() -> str:
             result = call()
         except LocalignError as exc:
             return _short(exc.problems[0].what) + " **Fix:** " + _short(exc.problems[0].fix)
-        notes = [p for p in getattr(result, "warnings", []) if "make_valid" in p.what]
-        return ("Accepted; note: " + _short(notes[0].what)) if notes else "Accepted"
+        notes = [p for p in getattr(result, "warnings", []) if "have no coordinates" not in p.what]
+        if not notes:
+            return "Accepted"
+        hint = f" **Fix:** {_short(notes[0].fix)}" if "did you mean" in notes[0].fix else ""
+        return "Accepted; note: " + _short(notes[0].what) + hint
 
     lines = ["| Bad input | Where | What you see |", "| --- | --- | --- |"]
     for case in PLAN_CSVS:
-        lines.append(f"| {case.what} | plan file | "
-                     f"{outcome(lambda: read_plan(area, case.build(area), case.filename))} |")  # noqa: B023
+        seen = case.shown or outcome(lambda: read_plan(area, case.build(area), case.filename))  # noqa: B023
+        lines.append(f"| {case.what} | plan file | {seen} |")
     for case in LAYERS:
-        seen = outcome(lambda: study_area_from_upload(area, case.build(area), case.filename,  # noqa: B023
-                                                      "ward_code", "ward_name", "population"))
+        seen = case.shown or outcome(lambda: study_area_from_upload(  # noqa: B023
+            area, case.build(area), case.filename, "ward_code", "ward_name", "population"))  # noqa: B023
         lines.append(f"| {case.what} | boundary upload | {seen} |")
     with tempfile.TemporaryDirectory() as scratch:
         for i, case in enumerate(BROKEN_BUNDLES):
             folder = copy_bundle(Path(scratch) / str(i))
             case.corrupt(folder)
-            seen = outcome(lambda: load_bundle(folder))  # noqa: B023
+            seen = case.shown or outcome(lambda: load_bundle(folder))  # noqa: B023
             lines.append(f"| {case.what} | bundle (`--bundle DIR`) | {seen} |")
+        for i, case in enumerate(CLI_CASES):
+            folder = Path(scratch) / f"cli{i}"
+            folder.mkdir()
+            status, _, err = run_cli(case, folder)
+            err = err.replace(str(folder), "DIR")
+            problem = next((line for line in err.splitlines() if line.startswith("Problem in ")), None)
+            if problem is not None:
+                what, _, fix = problem.split(": ", 1)[1].partition(" Fix: ")
+                seen = _short(what) + " **Fix:** " + _short(fix)
+            else:
+                seen = "Accepted; " + _short(next(line for line in err.splitlines()
+                                                   if line.startswith(("Removed", "The exact count"))), 200)
+            lines.append(f"| {case.what} | `localign {case.args[0]}` | {seen} |")
+    lines += app_rows()
     return "\n".join(lines)
 
 

@@ -10,7 +10,7 @@ import traceback
 
 from geo.errors import LocalignError
 
-SUBCOMMANDS = ("info", "evaluate", "compare", "enumerate", "propose", "export")
+SUBCOMMANDS = ("info", "evaluate", "compare", "enumerate", "propose", "export", "bundle")
 """Each name is a module in analysis.cli with register(subparsers) and run(args) -> int."""
 
 

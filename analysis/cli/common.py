@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from typing import Iterable, Sequence
 
 from geo.adjacency import ADJACENCY_KINDS
 from geo.bundle import DEFAULT_BUNDLE, StudyArea, load_bundle
+from geo.errors import LocalignError
 
 
 def add_bundle(parser: argparse.ArgumentParser) -> None:
@@ -23,6 +25,16 @@ def add_adjacency(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--adjacency", choices=ADJACENCY_KINDS, default="rook",
                         help="which wards count as neighbours: rook (shared boundary, default) or queen "
                              "(touching, even at a point)")
+
+
+def check_budget(value: float | None, where: str = "--budget-s") -> float | None:
+    """A time budget in seconds: None stays None; zero, negative or non-finite budgets are refused."""
+    if value is None:
+        return None
+    if not (math.isfinite(value) and value > 0):
+        raise LocalignError.single(f"{where} {value:g} is not a time localign can run for.", where,
+                                   f"give a number of seconds above 0, e.g. {where} 30.")
+    return value
 
 
 def load(args: argparse.Namespace) -> StudyArea:

@@ -12,8 +12,9 @@ import time
 
 import numpy as np
 
-from analysis.cli.common import add_adjacency, add_bundle, load, print_json, print_notes, text_table
-from analysis.enumeration import PartitionGraph, Search, count_partitions, enumerate_area, read_graph_json
+from analysis.cli.common import add_adjacency, add_bundle, check_budget, load, print_json, print_notes, text_table
+from analysis.enumeration import (PartitionGraph, Search, count_partitions_within, enumerate_area, estimate_partitions,
+                                  read_graph_json)
 from analysis.enumeration.engine import enumerate_partitions
 from analysis.metrics.definitions import metric
 from analysis.metrics.population import max_abs_deviation, within_tolerance
@@ -26,6 +27,8 @@ from geo.errors import LocalignError
 
 BALANCE_LEVELS = (0.05, 0.10, 0.20)
 """Population bounds the summary counts plans within."""
+COUNT_BUDGET_S = 60.0
+"""How long `enumerate --count` searches for the exact count before it gives Knuth's estimate instead."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -45,7 +48,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_adjacency(parser)
     parser.add_argument("--max-deviation", metavar="F",
                         help="only plans with every locality within F of an equal share (0.05 or 5%%)")
-    parser.add_argument("--count", action="store_true", help="print only the exact count, as the last line")
+    parser.add_argument("--count", action="store_true",
+                        help="print only the exact count, as the last line (or '~' and an estimate, see --budget-s)")
+    parser.add_argument("--budget-s", type=float, default=COUNT_BUDGET_S, metavar="T",
+                        help=f"with --count: seconds to search for the exact count (default {COUNT_BUDGET_S:g}); if "
+                             "it takes longer, Knuth's random-probe estimate is printed instead, as '~N'"),
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.set_defaults(run=run)
 
@@ -63,6 +70,7 @@ def _graph_summary(graph: PartitionGraph, k: int, d: float | None, codes: np.nda
 
 def run(args: argparse.Namespace) -> int:
     d = parse_fraction(args.max_deviation)
+    budget_s = check_budget(args.budget_s)
     if args.k < 1:
         raise LocalignError.single(f"--k {args.k} is not a number of localities.", "--k", "use 2 or more, e.g. --k 4.")
     if args.graph is None and args.pop_col is not None:
@@ -81,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
     with cli_progress(f"enumerating plans of {what}") as progress:
         start = time.perf_counter()
         if args.count:
-            result = count_partitions(search, progress=progress)
+            result = count_partitions_within(search, budget_s, progress=progress)
             count = result.count
         elif area is not None:
             listed = enumerate_area(area, args.k, args.adjacency, d, progress=progress)
@@ -89,6 +97,8 @@ def run(args: argparse.Namespace) -> int:
             codes = enumerate_partitions(search, progress)
         elapsed = time.perf_counter() - start
     if args.count:
+        if not result.complete:
+            return _print_estimate(search, result, budget_s)
         print(count)
         return 0
     if area is None:
@@ -104,6 +114,18 @@ def run(args: argparse.Namespace) -> int:
                 print(f"  within ±{level}: {n:,} plans")
         return 0
     return _print_area_summary(area, args, listed, what, elapsed)
+
+
+def _print_estimate(search: Search, result, budget_s: float) -> int:
+    """The count did not finish in time: say so, then print Knuth's estimate as the last line, marked '~'."""
+    print(f"The exact count did not finish within {budget_s:g} s ({result.nodes:,} search steps; at least "
+          f"{result.count:,} plans found), so here is Knuth's random-probe estimate instead. Allow longer with "
+          "--budget-s, or add --max-deviation to narrow the search.", file=sys.stderr, flush=True)
+    estimate = estimate_partitions(search)
+    print(f"Estimate: about {estimate.mean:,.0f} plans (standard error {estimate.stderr:,.0f}, "
+          f"{estimate.probes:,} probes).", file=sys.stderr)
+    print(f"~{estimate.mean:.0f}")
+    return 0
 
 
 def _print_area_summary(area, args, listed, what: str, elapsed: float) -> int:

@@ -4,13 +4,12 @@ Pareto front, written as CSV and GeoJSON with a summary table."""
 from __future__ import annotations
 
 import argparse
+import re
 import sys
-import csv
-import io
 from pathlib import Path
 
-from analysis.cli.common import add_adjacency, add_bundle, load, print_json, print_notes, text_table
-from analysis.exports.tables import trailing_notes
+from analysis.cli.common import add_adjacency, add_bundle, check_budget, load, print_json, print_notes, text_table
+from analysis.exports.tables import csv_text, trailing_notes
 from analysis.metrics.definitions import metric
 from analysis.naming import consistent_names
 from analysis.plan import Plan
@@ -146,12 +145,28 @@ def write_outputs(result: Proposals, plans: list[Plan], folder: str) -> list[Pat
         stem = f"option_{rank:02d}"
         written.append(export(result.area, plan, "csv", out / f"{stem}.csv"))
         written.append(export(result.area, plan, "wards-geojson", out / f"{stem}.geojson"))
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(summary_rows(result, plans) + [[]]
-                                                         + trailing_notes(result.area))
-    written.append(write_bytes(buffer.getvalue().encode("utf-8-sig"), out / "summary.csv", (".csv",)))
+    summary = csv_text(summary_rows(result, plans) + [[]] + trailing_notes(result.area))
+    written.append(write_bytes(summary.encode("utf-8-sig"), out / "summary.csv", (".csv",)))
     written.append(write_bytes(summary_markdown(result, plans).encode("utf-8"), out / "summary.md", (".md",)))
+    stale = remove_stale_options(out, written)
+    if stale:
+        print(f"Removed {len(stale)} option file(s) left in {out} by an earlier run, which summary.csv no longer "
+              f"lists: {', '.join(p.name for p in stale[:6])}{' …' if len(stale) > 6 else ''}.", file=sys.stderr)
     return written
+
+
+OPTION_FILE = re.compile(r"option_\d{2,}\.(csv|geojson)")
+"""The names of the files `propose --out` writes for each option (option_01.csv, option_01.geojson, …)."""
+
+
+def remove_stale_options(folder: Path, written: list[Path]) -> list[Path]:
+    """Delete option files in ``folder`` from an earlier run that this run did not write (no other file is touched)."""
+    keep = {p.name for p in written}
+    stale = sorted(p for p in folder.iterdir()
+                   if OPTION_FILE.fullmatch(p.name) and p.name not in keep and p.is_file() and not p.is_symlink())
+    for path in stale:
+        path.unlink()
+    return stale
 
 
 def _json(result: Proposals, plans: list[Plan]) -> dict:
@@ -172,6 +187,7 @@ def _json(result: Proposals, plans: list[Plan]) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_budget(args.budget_s)
     area = load(args)
     k = args.k if args.k is not None else area.manifest.default_k
     if k < 2:

@@ -2,7 +2,7 @@
 bounds and together/apart rules that prune during the search. See engine.py for the API and kernels.py for the rule."""
 
 from analysis.enumeration.engine import (Count, Estimate, Search, count_partitions, enumerate_masks,
-                                         enumerate_partitions, estimate_partitions)
+                                         enumerate_partitions, estimate_partitions, count_partitions_within)
 from analysis.enumeration.graph import MAX_UNITS, PartitionGraph, read_graph_json
 from analysis.enumeration.study_area import AreaEnumeration, enumerate_area
 

@@ -207,6 +207,28 @@ def count_partitions(search: Search, max_nodes: int | None = None, progress: Pro
     return Count(count, complete, nodes, time.perf_counter() - start)
 
 
+CALIBRATION_NODES = 500_000
+"""Search nodes visited first by ``count_partitions_within`` to measure this machine's speed (well under a second)."""
+
+
+def count_partitions_within(search: Search, budget_s: float, progress: Progress = null_progress) -> Count:
+    """Count every partition exactly, but stop after about ``budget_s`` seconds (then ``complete`` is False).
+
+    The search has a node budget, not a clock: a first short run measures nodes per second, and the
+    rest of the time is turned into a node budget for a second run (its memo starts afresh). The budget
+    counts searching only: compiling the kernels on a machine's first run happens before the clock starts.
+    """
+    count_partitions(search, max_nodes=1)  # compiles the kernels if needed (a one-off, not search time)
+    start = time.perf_counter()
+    probe = count_partitions(search, max_nodes=CALIBRATION_NODES, progress=progress)
+    left = budget_s - (time.perf_counter() - start)
+    if probe.complete or left <= 0:
+        return Count(probe.count, probe.complete, probe.nodes, time.perf_counter() - start)
+    rate = probe.nodes / max(probe.elapsed_s, 1e-3)
+    result = count_partitions(search, max_nodes=max(CALIBRATION_NODES, int(rate * left)), progress=progress)
+    return Count(result.count, result.complete, probe.nodes + result.nodes, time.perf_counter() - start)
+
+
 def enumerate_masks(search: Search, progress: Progress = null_progress) -> np.ndarray:
     """Every partition as a row of k part masks in search order (``search.codes`` turns them into unit codes); part 0
     holds the first unit of the search order and each next part the first unit left."""

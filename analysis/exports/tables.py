@@ -22,6 +22,7 @@ from analysis.metrics.definitions import METRICS, metric
 from analysis.plan import Plan
 from analysis.plan_io import plan_csv
 from geo.bundle import StudyArea
+from geo.escape import csv_rows
 
 METRICS_CSV_ENCODING = "utf-8-sig"
 """Excel needs the byte-order mark to read a CSV as UTF-8."""
@@ -106,16 +107,17 @@ def trailing_notes(area: StudyArea, generated: dt.date | None = None) -> list[li
     return rows
 
 
-def _csv_text(rows: list[list[str]]) -> str:
+def csv_text(rows: list[list[str]]) -> str:
+    """CSV text of a table (Excel line endings), every text cell neutralised (geo.escape.csv_rows: no formulas)."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    csv.writer(buffer, lineterminator="\r\n").writerows(csv_rows(rows))
     return buffer.getvalue()
 
 
 def metrics_csv(area: StudyArea, plans: Plan | Sequence[Plan], generated: dt.date | None = None) -> str:
     """The metrics of one or more plans as CSV text: the table, a blank row, then the notes and sources."""
     plans = [plans] if isinstance(plans, Plan) else list(plans)
-    return _csv_text(metrics_rows(area, plans) + [[]] + trailing_notes(area, generated))
+    return csv_text(metrics_rows(area, plans) + [[]] + trailing_notes(area, generated))
 
 
-__all__ = ["METRICS_CSV_ENCODING", "assignment_csv", "metrics_csv", "metrics_rows", "trailing_notes"]
+__all__ = ["METRICS_CSV_ENCODING", "assignment_csv", "csv_text", "metrics_csv", "metrics_rows", "trailing_notes"]
