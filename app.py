@@ -185,7 +185,8 @@ def new_session(area: StudyArea, plan: Plan) -> EditSession:
 # --- messages -------------------------------------------------------------------------------------
 
 _md = markdown_text
-"""Text from data shown through Markdown (geo.escape.markdown_text: nothing in it is read as formatting or HTML)."""
+# Text from data shown through Markdown (geo.escape.markdown_text: nothing in it is read as formatting or HTML).
+# (A comment, not a string: Streamlit would show a bare string on the page.)
 
 
 def show_problems(exc: LocalignError) -> None:
@@ -210,6 +211,8 @@ def show_flash(where: str = "top") -> None:
             show_problems(item)
         else:
             getattr(st, kind)(item)
+            if where != "top":  # also in a corner of the screen, in sight wherever the page is scrolled
+                st.toast(item, icon=":material/check_circle:" if kind == "success" else None)
 
 
 UNEXPECTED = ("Something unexpected went wrong while {what}. Your plan is safe: it is kept in this session and "
@@ -441,16 +444,17 @@ def sidebar(area: StudyArea, session: EditSession | None) -> None:
         st.divider()
         st.markdown("**Maps show**")
         labels = views.assumption_labels(area)
-        restore_layer_ticks()
         layers = st.session_state.setdefault("layers", {})
-        layers["current"] = st.checkbox(_md(labels.get("current", "Current localities")), value=True,
+        layers["current"] = st.checkbox(_md(labels.get("current", "Current localities")),
+                                        value=layer_tick("current", True),
                                         key="layer_current", disabled=area.current is None)
-        layers["pcn"] = st.checkbox(_md(labels.get("pcn", "PCN areas")), value=False, key="layer_pcn",
+        layers["pcn"] = st.checkbox(_md(labels.get("pcn", "PCN areas")), value=layer_tick("pcn", False), key="layer_pcn",
                                     disabled=area.pcn is None or area.pcn.areas is None)
-        layers["practices"] = st.checkbox("GP practices", value=False, key="layer_practices",
+        layers["practices"] = st.checkbox("GP practices", value=layer_tick("practices", False), key="layer_practices",
                                           disabled="practices" not in area.points)
-        layers["names"] = st.checkbox("Ward names", value=True, key="layer_names")
-        layers["street"] = st.checkbox("Offer a street map (needs internet)", value=False, key="layer_street",
+        layers["names"] = st.checkbox("Ward names", value=layer_tick("names", True), key="layer_names")
+        layers["street"] = st.checkbox("Offer a street map (needs internet)", value=layer_tick("street", False),
+                                       key="layer_street",
                                        help="Adds a street-map layer you can switch on in the map. Without "
                                             "internet access the map keeps its plain background.")
         remember_layer_ticks(layers)
@@ -465,19 +469,13 @@ def sidebar(area: StudyArea, session: EditSession | None) -> None:
 
 LAYER_TICKS = {"current": "layer_current", "pcn": "layer_pcn", "practices": "layer_practices",
                "names": "layer_names", "street": "layer_street"}
-"""Map layer choices kept in the address (?layers=…), so a reload shows the same layers."""
+# Map layer choices kept in the address (?layers=…), so a reload shows the same layers.
 
 
-def restore_layer_ticks() -> None:
-    """Once per browser session, tick the map layers the address names (a reload keeps the planner's choice)."""
-    if st.session_state.get("layer_ticks_restored"):
-        return
-    st.session_state.layer_ticks_restored = True
+def layer_tick(name: str, default: bool) -> bool:
+    """Whether a map layer starts ticked: as the address says (a reload keeps the planner's choice), else ``default``."""
     saved = st.query_params.get("layers")
-    if saved is not None:
-        chosen = set(saved.split(","))
-        for name, key in LAYER_TICKS.items():
-            st.session_state[key] = name in chosen
+    return default if saved is None else name in saved.split(",")
 
 
 def remember_layer_ticks(layers: dict) -> None:

@@ -39,6 +39,10 @@ LEGEND_WIDTH = 250
 STREET_MAP_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 STREET_MAP_ATTRIBUTION = "&copy; OpenStreetMap contributors"
 
+REFERENCE_PANE = "localign-reference"
+POINTS_PANE = "localign-points"
+"""Leaflet panes above the plan's filled wards: reference outlines (not clickable), then GP practices."""
+
 CURRENT_LAYER = "Current localities (inferred – an assumption)"
 PCN_LAYER = "PCN areas (approximate)"
 PRACTICE_LAYER = "GP practices"
@@ -172,9 +176,14 @@ def ward_properties(area: StudyArea, labels: Mapping[str, str]) -> gpd.GeoDataFr
 LABEL_PLACER_JS = """
 window.localignPlaceLabels = function (map) {
   // Place map labels so none overlaps another, a practice dot, the legend or the layer control: each label tries
-  // its own spot, then just above, below, right and left; a label with no free spot is hidden until there is
-  // room (zoom in). Bigger wards go first; PCN names come after ward names.
+  // its own spot, then just above, below, right, left and the corners; a label with no free spot is hidden until
+  // there is room (zoom in). PCN names (when shown) go first, then bigger wards before smaller ones.
   var box = map.getContainer().getBoundingClientRect();
+  if (box.width < 50 || box.height < 50) {  // not laid out yet: try again shortly, never hide labels meanwhile
+    clearTimeout(map._localignRetry);
+    map._localignRetry = setTimeout(function () { window.localignPlaceLabels(map); }, 250);
+    return;
+  }
   var taken = [];
   function grow(r, pad) { return {l: r.left - pad, t: r.top - pad, r: r.right + pad, b: r.bottom + pad}; }
   function hits(a, b) { return a.l < b.r && b.l < a.r && a.t < b.b && b.t < a.b; }
@@ -189,7 +198,8 @@ window.localignPlaceLabels = function (map) {
     var r = el.getBoundingClientRect();
     if (!r.width) return;
     var w = r.width, h = r.height;
-    var tries = [[0, 0], [0, -h * 0.9], [0, h * 0.9], [w * 0.55, 0], [-w * 0.55, 0], [0, -h * 1.8], [0, h * 1.8]];
+    var tries = [[0, 0], [0, -h], [0, h], [w * 0.55, 0], [-w * 0.55, 0], [w * 0.4, -h], [-w * 0.4, -h],
+                 [w * 0.4, h], [-w * 0.4, h], [0, -h * 2], [0, h * 2]];
     for (var i = 0; i < tries.length; i++) {
       var dx = tries[i][0], dy = tries[i][1];
       var c = {l: r.left + dx - 2, t: r.top + dy - 1, r: r.right + dx + 2, b: r.bottom + dy + 1};
@@ -263,6 +273,7 @@ class _MapDecoration(MacroElement):
   }
   window.addEventListener('resize', follow);
   setTimeout(function () { follow(); place(); }, 0);
+  setTimeout(place, 600);
 })();
 {% endmacro %}
 """)
@@ -432,15 +443,18 @@ def base_map(area: StudyArea, options: MapOptions = MapOptions(),
     if options.street_map:
         folium.TileLayer(STREET_MAP_URL, attr=STREET_MAP_ATTRIBUTION, name=STREET_LAYER, overlay=True,
                          control=True, show=False, opacity=0.55).add_to(m)
+    # reference outlines and practices sit above the plan's filled wards (which arrive later, in the overlay pane)
+    folium.map.CustomPane(REFERENCE_PANE, z_index=450, pointer_events=False).add_to(m)
+    folium.map.CustomPane(POINTS_PANE, z_index=460, pointer_events=True).add_to(m)
 
     if area.current is not None:
         group = folium.FeatureGroup(name=CURRENT_LAYER, show=bool(options.current))
         outlines = _cached(area, "current", lambda: _geojson(_current_outlines(area)))
         # a white casing under a dashed dark-blue line: unlike the plan's solid black boundaries
-        folium.GeoJson(outlines, control=False, interactive=False,
+        folium.GeoJson(outlines, control=False, interactive=False, pane=REFERENCE_PANE,
                        style_function=lambda _: {"fill": False, "color": "#FFFFFF", "weight": 5.5,
                                                  "opacity": 0.85}).add_to(group)
-        folium.GeoJson(outlines, control=False, interactive=False,
+        folium.GeoJson(outlines, control=False, interactive=False, pane=REFERENCE_PANE,
                        style_function=lambda _: {"fill": False, "color": colours["current"], "weight": 2.6,
                                                  "dashArray": "10 6", "opacity": 1.0}).add_to(group)
         group.add_to(m)
@@ -449,14 +463,15 @@ def base_map(area: StudyArea, options: MapOptions = MapOptions(),
         areas = area.pcn.areas
         group = folium.FeatureGroup(name=PCN_LAYER, show=options.pcn)
         folium.GeoJson(_cached(area, "pcn", lambda: _geojson(areas[[areas.geometry.name]])), control=False,
-                       interactive=False,
+                       interactive=False, pane=REFERENCE_PANE,
                        style_function=lambda _: {"fill": False, "color": colours["pcn"], "weight": 2.2,
                                                  "dashArray": "2 5", "opacity": 0.95}).add_to(group)
         name_column = next((c for c in areas.columns if c not in (areas.geometry.name, "sites")), None)
         if name_column is not None:
             points = areas.geometry.representative_point().to_crs(LONLAT_CRS)
             for name, point in zip(areas[name_column], points):
-                folium.Marker([point.y, point.x], icon=_label_icon(str(name), "pcn", 0.0, colours["pcn"]),
+                # PCN names go before ward names: there are few of them and they are why the layer is on
+                folium.Marker([point.y, point.x], icon=_label_icon(str(name), "pcn", 100.0, colours["pcn"]),
                               interactive=False, keyboard=False).add_to(group)
         group.add_to(m)
 
@@ -467,9 +482,10 @@ def base_map(area: StudyArea, options: MapOptions = MapOptions(),
         pcn_col = spec.group if spec is not None and spec.group in practices.columns else None
         group = folium.FeatureGroup(name=PRACTICE_LAYER, show=options.practices)
         folium.GeoJson(_cached(area, "practices", lambda: _practice_features(practices, label, pcn_col)),
-                       control=False, marker=folium.CircleMarker(radius=4, weight=1, color="#FFFFFF", fill=True,
-                                                                 fill_color=colours["practice"], fill_opacity=1,
-                                                                 class_name="localign-practice"),
+                       control=False, pane=POINTS_PANE,
+                       marker=folium.CircleMarker(radius=4, weight=1, color="#FFFFFF", fill=True,
+                                                  fill_color=colours["practice"], fill_opacity=1,
+                                                  class_name="localign-practice", pane=POINTS_PANE),
                        tooltip=folium.GeoJsonTooltip(fields=["text"], labels=False, sticky=True, localize=False),
                        ).add_to(group)
         group.add_to(m)
