@@ -241,7 +241,10 @@ class _MapDecoration(MacroElement):
   container.style.background = {{ this.background|tojson }};
   var bounds = {{ this.bounds|tojson }};
   function fit() {
-    // fit the study area at once (no zoom animation), leaving room on the right for the legend
+    // fit the study area at once (no zoom animation), leaving room on the right for the legend; a frame not
+    // laid out yet (no size) is fitted once it has one (see follow)
+    var size = map.getSize();
+    if (size.x < 60 || size.y < 60) { return; }
     map.fitBounds(bounds, {paddingTopLeft: [14, 14], paddingBottomRight: [{{ this.right_padding }}, 14],
                   animate: false});
   }
@@ -263,13 +266,18 @@ class _MapDecoration(MacroElement):
   map.on('zoomend moveend overlayadd overlayremove resize', place);
   // The map fills its frame, which the page may make taller than asked (the slide view fills a wide screen):
   // follow the frame's height, refit the study area, then place the labels again.
+  var fitted = false;
   function follow() {
     var tall = window.innerHeight;
     if (tall > 100 && Math.abs(container.offsetHeight - tall) > 2) {
       container.style.height = tall + 'px';
       map.invalidateSize({animate: false});
       fit();
+    } else if (!fitted) {
+      map.invalidateSize({animate: false});
+      fit();
     }
+    fitted = map.getSize().y >= 60;
   }
   window.addEventListener('resize', follow);
   setTimeout(function () { follow(); place(); }, 0);
@@ -336,6 +344,14 @@ def _practice_features(practices: gpd.GeoDataFrame, label: str | None, group: st
     frame = gpd.GeoDataFrame({"text": [html_text(t) for t in texts]}, geometry=points.geometry.to_numpy(),
                              crs=LONLAT_CRS)
     return _geojson(frame)
+
+
+def _practice_marker(colour: str) -> folium.CircleMarker:
+    """The dot drawn for each GP practice, in the points pane (above the plan's filled wards)."""
+    marker = folium.CircleMarker(radius=4, weight=1, color="#FFFFFF", fill=True, fill_color=colour, fill_opacity=1,
+                                 class_name="localign-practice")
+    marker.options["pane"] = POINTS_PANE  # folium leaves 'pane' out of a GeoJSON marker's options
+    return marker
 
 
 def _current_outlines(area: StudyArea) -> gpd.GeoDataFrame:
@@ -482,10 +498,7 @@ def base_map(area: StudyArea, options: MapOptions = MapOptions(),
         pcn_col = spec.group if spec is not None and spec.group in practices.columns else None
         group = folium.FeatureGroup(name=PRACTICE_LAYER, show=options.practices)
         folium.GeoJson(_cached(area, "practices", lambda: _practice_features(practices, label, pcn_col)),
-                       control=False, pane=POINTS_PANE,
-                       marker=folium.CircleMarker(radius=4, weight=1, color="#FFFFFF", fill=True,
-                                                  fill_color=colours["practice"], fill_opacity=1,
-                                                  class_name="localign-practice", pane=POINTS_PANE),
+                       control=False, pane=POINTS_PANE, marker=_practice_marker(colours["practice"]),
                        tooltip=folium.GeoJsonTooltip(fields=["text"], labels=False, sticky=True, localize=False),
                        ).add_to(group)
         group.add_to(m)

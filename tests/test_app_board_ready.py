@@ -46,7 +46,7 @@ def test_propose_confirms_beside_the_buttons_and_the_tooltip_speaks_plainly(tmp_
     assert success and app.get("toast")
     top = app.markdown[0].value if app.markdown else ""
     assert "Kept as" not in top
-    spec = json.loads(app.get("arrow_vega_lite_chart")[0].proto.spec)
+    spec = json.loads(app.get("vega_lite_chart")[0].proto.spec)
     tooltips = [t for layer in spec.get("layer", [spec]) for t in layer.get("encoding", {}).get("tooltip", [])]
     titles = {t.get("title"): t.get("format") for t in tooltips}
     assert titles["Largest population deviation"] == ".2%"

@@ -53,6 +53,7 @@ def new_page(browser, server, size: dict):
 
 
 def shot(page, width: str, name: str) -> Path:
+    assert page.errors == [], f"JavaScript errors before {name}: {page.errors}"
     check_page(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"views-{width}-{name}.png"
@@ -82,6 +83,19 @@ def overlapping(boxes: list[dict]) -> list[tuple[str, str]]:
     return pairs
 
 
+def eventually(get, ok, timeout_s: float = 60.0):
+    """``get()`` once ``ok`` holds for it (the app redraws maps after a rerun), else its last value."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            value = get()
+        except Exception:  # the map frame is being replaced
+            value = None
+        if value is not None and ok(value) or time.monotonic() > deadline:
+            return value
+        time.sleep(0.3)
+
+
 def open_view(page, server: str, view: str = "", query: str = "") -> None:
     page.goto(f"{server}/?{query}" + (f"&view={view}" if view else ""))
     settle(page)
@@ -104,8 +118,8 @@ def test_every_view_is_board_ready(browser, server, width):
         page.get_by_text("PCN areas (approximate)", exact=True).first.click()
         settle(page)
         wait_for_map(page)
-        time.sleep(0.5)
-        boxes = visible_label_boxes(page)
+        boxes = eventually(lambda: visible_label_boxes(page), lambda b: {x["kind"] for x in b} == {"ward", "pcn"})
+        settle(page)
         shot(page, width, "01-map-and-edit")
         assert overlapping(boxes) == []
         assert {b["kind"] for b in boxes} == {"ward", "pcn"}, "ward names and PCN names are both on the map"
@@ -143,7 +157,8 @@ def test_every_view_is_board_ready(browser, server, width):
         keep.scroll_into_view_if_needed()
         keep.click()
         settle(page)
-        message = page.get_by_text("Kept as “Option 1”").first
+        message = page.locator("xpath=//*[contains(text(), 'Kept as “Option 1”')]"
+                               "[not(ancestor::*[@data-testid='stToast'])]").first
         message.wait_for()
         button_box = page.get_by_role("button", name="Keep for comparing").bounding_box()
         message_box = message.bounding_box()
