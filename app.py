@@ -559,10 +559,12 @@ def ward_panel(area: StudyArea, session: EditSession, selected: str | None) -> N
     move, lock = st.columns([3, 2], vertical_alignment="bottom")
     options = list(plan.localities)
     # after any change (a move, Undo, Redo) the box shows the ward's locality again, not the last target
-    if st.session_state.get("move_to_version") != (selected, session.version):
-        st.session_state.pop(f"move_to_{selected}", None)
+    # (set through session state, so the box in the browser changes too)
+    if st.session_state.get("move_to_version") != (selected, session.version) \
+            or st.session_state.get(f"move_to_{selected}") is None:
+        st.session_state[f"move_to_{selected}"] = locality
         st.session_state.move_to_version = (selected, session.version)
-    target = move.selectbox("Move to", options, index=options.index(locality), key=f"move_to_{selected}",
+    target = move.selectbox("Move to", options, index=None, key=f"move_to_{selected}",
                             accept_new_options=True, disabled=bool(locked),
                             help="Pick a locality, or type a new name to start a new locality.")
     move.button("Move ward", key="move_ward", type="primary", disabled=bool(locked) or target == locality,

@@ -64,7 +64,10 @@ def _start_server(autosave: str) -> tuple[subprocess.Popen, str]:
 
 
 def _idle(page, quiet_s: float = 0.3, timeout_s: float = 120) -> None:
-    """Wait until Streamlit has finished running the script (its status widget gone for ``quiet_s``)."""
+    """Wait until Streamlit has finished running the script (its status widget gone for ``quiet_s``).
+
+    Waits with page.wait_for_timeout, never time.sleep: Playwright serves the page's requests only while it runs.
+    """
     deadline = time.monotonic() + timeout_s
     quiet = None
     while time.monotonic() < deadline:
@@ -74,45 +77,35 @@ def _idle(page, quiet_s: float = 0.3, timeout_s: float = 120) -> None:
             quiet = time.monotonic()
         elif time.monotonic() - quiet >= quiet_s:
             return
-        time.sleep(0.02)
+        page.wait_for_timeout(20)
 
 
-def _map_frames(page):
-    return [f for f in page.frames if "streamlit_folium" in f.url]
+MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 
 
 def _wards_drawn(page, count: int = 1, timeout_s: float = 60) -> None:
     """Wait until ``count`` maps each show all their ward paths."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        frames = _map_frames(page)
-        try:
-            if len(frames) >= count and all(
-                    f.evaluate("() => !!window.map && document.querySelectorAll('path.leaflet-interactive').length >= 19")
-                    for f in frames[:count]):
-                return
-        except Exception:  # a frame being replaced
-            pass
-        time.sleep(0.01)
-    raise TimeoutError("the map was not drawn")
+    for i in range(count):
+        page.frame_locator(MAP_FRAME).nth(i).locator("path.leaflet-interactive").nth(18).wait_for(
+            state="attached", timeout=timeout_s * 1000)
 
 
-FILL_JS = """(code) => { for (const k in window.map._layers) { const l = window.map._layers[k];
+FILL_JS = """([code, colour]) => { if (!window.map) return false; for (const k in window.map._layers) {
+  const l = window.map._layers[k];
   if (l.feature && l.feature.properties && l.feature.properties.code === code && l._path)
-    return l._path.getAttribute('fill'); } return null; }"""
+    return (l._path.getAttribute('fill') || '').toUpperCase() === colour.toUpperCase(); } return false; }"""
 
 
 def _wait_fill(page, code: str, colour: str, timeout_s: float = 30) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        frames = _map_frames(page)
-        try:
-            if frames and (frames[0].evaluate(FILL_JS, code) or "").upper() == colour.upper():
-                return
-        except Exception:
-            pass
-        time.sleep(0.005)
-    raise TimeoutError(f"{code} never turned {colour}")
+    frame = page.frame(url=lambda url: "streamlit_folium" in url)
+    frame.wait_for_function(FILL_JS, arg=[code, colour], polling="raf", timeout=timeout_s * 1000)
+
+
+def _offline(context, url: str):
+    """Let the browser reach only the app (as on a council network without internet): other requests fail at once."""
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
+        (url, "data:", "blob:", "about:")) else route.abort())
+    return context
 
 
 def _download_seconds(page, label: str) -> tuple[float, int]:
@@ -147,16 +140,16 @@ def run() -> list[dict]:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
                 # warm the server once (imports, bundle, numba) so cold load measures a planner's first visit
-                warm = browser.new_context(viewport={"width": 1440, "height": 900})
+                warm = _offline(browser.new_context(viewport={"width": 1440, "height": 900}), url)
                 page = warm.new_page()
                 page.goto(url)
-                _wards_drawn(page)
+                _wards_drawn(page, timeout_s=300)
                 _idle(page)
                 warm.close()
 
                 cold = []
                 for _ in range(COLD_LOADS):
-                    context = browser.new_context(viewport={"width": 1440, "height": 900})
+                    context = _offline(browser.new_context(viewport={"width": 1440, "height": 900}), url)
                     page = context.new_page()
                     start = time.perf_counter()
                     page.goto(url)
@@ -167,7 +160,8 @@ def run() -> list[dict]:
                 row("cold load (median)", statistics.median(cold), "s",
                     f"new browser session to all wards drawn; {COLD_LOADS} loads, server already running")
 
-                context = browser.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True)
+                context = _offline(browser.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True),
+                                   url)
                 page = context.new_page()
                 received: list[int] = []
                 page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: received.append(

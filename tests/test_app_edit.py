@@ -57,7 +57,7 @@ def test_moving_a_ward_updates_plan_map_and_metrics(app, lbbd):
     assert metric(app, "Largest population deviation") == f"{largest_deviation(lbbd, labels):.2%}"
     assert metric(app, "Wards that move") == "1"
     assert "(edited)" in texts(app)
-    pattern = rf'"code": "{goresbrook}", "current": "East", "locality": "(\w+)"'
+    pattern = rf'"code": "{goresbrook}"[^}}]*?"current": "East"[^}}]*?"locality_text": "(\w+)"'
     after = maps(app)[0]
     feature = re.search(pattern, after["feature_group"])
     assert feature and feature.group(1) == "North"
