@@ -15,7 +15,7 @@ import numpy as np
 
 from analysis.graph_scoring import GraphScorer, graph_penalty
 from analysis.proposals import Constraints
-from analysis.scoring import PlanScorer, ScoreTable, Weights, penalty
+from analysis.scoring import PlanScorer, ScoreTable, Weights, applicable_weights, penalty
 from analysis.unit_graph import UnitGraph
 from geo.adjacency import Adjacency
 from geo.bundle import StudyArea
@@ -49,7 +49,9 @@ class Objective:
         self.k, self.adjacency = k, adjacency
         self.constraints = constraints or Constraints()
         self.weights = weights or Weights()
+        self.weight_notes: list[str] = []
         if isinstance(units, StudyArea):
+            self.weights, self.weight_notes = applicable_weights(units, self.weights)
             self.area: StudyArea | None = units
             self.graph = UnitGraph.of(units, adjacency)
             self.scorer: PlanScorer | GraphScorer = PlanScorer(units, k, adjacency)

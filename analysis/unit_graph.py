@@ -19,6 +19,9 @@ from geo.adjacency import Adjacency
 from geo.bundle import StudyArea
 from geo.errors import LocalignError, list_items
 
+CODE_DTYPE = np.int16
+"""Locality indices of a plan (one per unit): int16 holds up to 32,767 localities, more than England's LSOAs need."""
+
 
 @dataclass(frozen=True, eq=False)
 class UnitGraph:
