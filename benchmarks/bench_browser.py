@@ -108,6 +108,20 @@ def _offline(context, url: str):
     return context
 
 
+def _choose(page, label: str, option: str, attempts: int = 4) -> None:
+    """Pick an option in a Streamlit select box (again if a rerun closed the list before the click)."""
+    for attempt in range(attempts):
+        _idle(page)
+        page.get_by_role("combobox", name=label).first.click()
+        try:
+            page.get_by_role("option", name=option, exact=True).first.click(timeout=8000)
+            _idle(page)
+            return
+        except Exception:
+            page.keyboard.press("Escape")
+    raise TimeoutError(f"could not choose {option} in {label}")
+
+
 def _download_seconds(page, label: str) -> tuple[float, int]:
     start = time.perf_counter()
     with page.expect_download(timeout=120_000) as info:
@@ -171,14 +185,10 @@ def run() -> list[dict]:
                 page.goto(url)
                 _wards_drawn(page)
                 _idle(page)
-                page.get_by_role("combobox", name="Ward").first.click()
-                page.get_by_role("option", name=f"{WARD[0]} ({code})").click()
-                _idle(page)
+                _choose(page, "Ward", f"{WARD[0]} ({code})")
                 moves, undos, sizes, requests = [], [], [], []
                 for _ in range(MOVES):
-                    page.get_by_role("combobox", name="Move to").click()
-                    page.get_by_role("option", name=WARD[1], exact=True).click()
-                    _idle(page)
+                    _choose(page, "Move to", WARD[1])
                     before_bytes, before_requests = sum(received), len(fetched)
                     start = time.perf_counter()
                     page.get_by_role("button", name="Move ward").click()
