@@ -78,7 +78,9 @@ def test_title_and_purpose_head_the_pack(lbbd, options):
     assert reader.metadata.title == "Localities review 2027"
 
 
-def test_pcn_page_gives_residents_of_each_pcn_by_locality(lbbd, reader):
+def test_pcn_page_gives_residents_of_each_pcn_by_locality(lbbd_areas, options, tmp_path):
+    lbbd = lbbd_areas  # residents of each approximate PCN area
+    reader = PdfReader(briefing_pdf(lbbd, options, tmp_path / "areas.pdf"))
     text = _flat(reader.pages[1].extract_text())
     for pcn in lbbd.pcn.groups:
         assert pcn in text

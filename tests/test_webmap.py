@@ -91,6 +91,8 @@ def test_every_ward_name_is_on_the_map(lbbd, current_map_html):
     icons = [json.loads(text) for text in re.findall(r'L\.divIcon\(\{\s*"html": ("(?:[^"\\]|\\.)*")', current_map_html)]
     labels = [html.unescape(re.sub(r"<[^>]+>", "", icon)) for icon in icons if 'data-kind="ward"' in icon]
     assert sorted(labels) == sorted(lbbd.unit_names)
+    pcn_labels = [html.unescape(re.sub(r"<[^>]+>", "", icon)) for icon in icons if "localign-pcn-label" in icon]
+    assert sorted(pcn_labels) == sorted(lbbd.pcn.areas["pcn_name"])  # each PCN catchment named on the map
 
 
 def test_pcn_areas_are_labelled_and_current_outline_differs_from_plan_boundaries(lbbd, current_map_html):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from analysis.cli.common import add_bundle, load
+from analysis.cli.common import add_evidence, add_bundle, load
 from analysis.exports import FORMATS, export
 from analysis.cli.common import plan_argument
 from geo.errors import LocalignError
@@ -39,6 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--tolerance", type=float, default=None, metavar="F",
                         help="pdf: balance band as a fraction of an equal share (default 0.10 = ±10%%)")
     add_bundle(parser)
+    add_evidence(parser)
     parser.set_defaults(run=run)
 
 

@@ -95,12 +95,17 @@ def metrics_rows(area: StudyArea, plans: Sequence[Plan]) -> list[list[str]]:
         rows.append([f"Deviation: {loc}", f"deviations[{loc}]",
                      *(number(r.deviations[loc]) if loc in r.deviations else "" for r in results),
                      "fraction (0.05 = 5%)", "", f"{loc}'s difference from an equal share of residents"])
+    by_measure = metric("max_abs_deviation_by_measure")
+    for measure in results[0].balance_on if results else ():  # the balance measures, each on its own row
+        rows.append([f"{by_measure.title}: {area.measure_title(measure)}", f"max_abs_deviation_{measure}",
+                     *(number(r.max_abs_deviation_by_measure[measure]) for r in results), "fraction (0.05 = 5%)",
+                     "lower", by_measure.meaning])
     return rows
 
 
 def trailing_notes(area: StudyArea, generated: dt.date | None = None) -> list[list[str]]:
     """Rows that follow a table: one per assumption note and source, then attribution and date."""
-    rows = [["note", note] for note in area.assumption_notes]
+    rows = [["note", note] for note in area.export_notes]
     rows += [["source", source] for source in area.manifest.sources]
     rows += [["attribution", area.source_line],
              ["generated", f"{(generated or dt.date.today()).isoformat()} by localign"]]
