@@ -108,8 +108,9 @@ def consistent_names(area: StudyArea, plans: list[Plan], keep: Collection[str] =
     """The options of one run (or of a comparison), renamed so one place keeps one name (and so one colour).
 
     Localities continuing a current locality already carry its name. Each new (unpaired) locality, taken in the
-    order given (best option first), takes the name of an earlier option's new locality when the two share more
-    than half of each one's residents and that name is free in its option; otherwise it keeps its own place name.
+    order given (best option first), takes the name of the earlier option's new locality it overlaps most when the
+    two share more than half of each one's residents and that name is free in its option; otherwise it keeps its
+    own place name.
     Names in ``keep`` (e.g. the localities locked wards must stay in) are never changed.
     """
     old = EvaluationContext.of(area).current
@@ -131,16 +132,16 @@ def consistent_names(area: StudyArea, plans: list[Plan], keep: Collection[str] =
             members = np.zeros(len(area.ids), bool)
             members[[index[u] for u in plan.members(locality)]] = True
             people = float(population[members].sum()) or 1.0
-            for name, other in known:
+            best, best_share = None, 0.0
+            for name, other in known:  # every earlier option's new locality: the closest same place wins
                 common = float(population[members & other].sum())
                 other_people = float(population[other].sum()) or 1.0
-                if common / people > RUN_OVERLAP and common / other_people > RUN_OVERLAP:
-                    if name == locality or name not in taken:
-                        renames[locality] = name
-                        taken = (taken - {locality}) | {name}
-                    break
-            final = renames.get(locality, locality)
-            if all(name != final for name, _ in known):
-                known.append((final, members))
+                share = min(common / people, common / other_people)
+                if share > RUN_OVERLAP and share > best_share and (name == locality or name not in taken):
+                    best, best_share = name, share
+            if best is not None and best != locality:
+                renames[locality] = best
+                taken = (taken - {locality}) | {best}
+            known.append((renames.get(locality, locality), members))
         named.append(plan.renamed(renames) if any(k != v for k, v in renames.items()) else plan)
     return named
