@@ -20,18 +20,19 @@ from analysis.charts import (
     PARETO_SELECTION,
     balance_chart,
     balance_height,
+    metric_tooltips,
     measures_chart,
     measures_height,
     pareto_chart,
     selected_option,
 )
 from analysis.compare import compare
-from analysis.downloads import plan_downloads
+from analysis.downloads import plan_downloads, with_baseline
 from analysis.editing import AutosaveStore, EditSession, new_session_key, study_area_key, valid_session_key
 from analysis.evaluate import evaluate
 from analysis.metrics.definitions import metric
 from analysis.metrics.population import DEFAULT_TOLERANCE
-from analysis.palette import PCN_OUTLINE, PRACTICE
+from analysis.palette import CURRENT_OUTLINE, PCN_OUTLINE, PRACTICE
 from analysis.plan import Plan
 from analysis.plan_io import read_plan
 from analysis.proposals import Constraints
@@ -45,7 +46,7 @@ from geo.escape import html_text, markdown_text
 from geo.national import UNIT_LABELS as COUNCIL_UNITS, council_bundle, council_choices
 from geo.offline_assets import install_leaflet
 from geo.uploads import pcn_grouping_from_upload, study_area_from_upload, with_uploaded_pcns
-from geo.webmap import MapOptions, legend_html, map_legend, plan_map, unit_at
+from geo.webmap import MapOptions, base_map, legend_html, map_legend, plan_group, unit_at
 
 APP_DIR = Path(__file__).resolve().parent
 VIEWS = ("Map & edit", "Propose", "Compare", "Bring data", "Brief")
@@ -68,6 +69,7 @@ STYLE = """
 table.localign-figures {border-collapse: collapse; width: 100%; font-size: 0.95rem; margin-bottom: 0.6rem;}
 table.localign-figures td {border: none; border-bottom: 1px solid #e6e6e6; padding: 0.42rem 0.2rem;}
 table.localign-figures td.v {text-align: right; font-weight: 600; white-space: nowrap;}
+.st-key-brief_map_box iframe {height: max(520px, calc(100vh - 250px)) !important;}
 </style>
 """
 PRESENTATION_STYLE = """
@@ -75,6 +77,10 @@ PRESENTATION_STYLE = """
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
 [data-testid="stToolbar"], [data-testid="stDecoration"] {display: none !important;}
 .block-container {padding-top: 1rem; max-width: 100%;}
+.st-key-brief_map_box iframe {height: max(520px, calc(100vh - 150px)) !important;}
+/* the way out stays out of the slide: invisible until pointed at, in the top-right corner */
+.st-key-present_leave {position: fixed; top: 4px; right: 14px; z-index: 999990; opacity: 0; transition: opacity .2s;}
+.st-key-present_leave:hover, .st-key-present_leave:focus-within {opacity: 1;}
 </style>
 """
 
@@ -203,17 +209,23 @@ def show_problems(exc: LocalignError) -> None:
         show(f"**{_md(problem.what)}**  \nWhere: {_md(problem.where)}  \nHow to fix it: {_md(problem.fix)}")
 
 
-def flash(kind: str, text: str) -> None:
-    """A message shown once at the top of the next page (after a button's action)."""
-    st.session_state.setdefault("flash", []).append((kind, text))
+def flash(kind: str, text, where: str = "top") -> None:
+    """A message shown once on the next page (after a button's action): at the top, or ``where`` the button was."""
+    st.session_state.setdefault("flash", []).append((kind, text, where))
 
 
-def show_flash() -> None:
-    for kind, item in st.session_state.pop("flash", []):
+def show_flash(where: str = "top") -> None:
+    """Show (once) the messages meant for this place on the page."""
+    waiting = st.session_state.get("flash", [])
+    mine = [item for item in waiting if item[2] == where]
+    st.session_state["flash"] = [item for item in waiting if item[2] != where]
+    for kind, item, _ in mine:
         if isinstance(item, LocalignError):
             show_problems(item)
         else:
             getattr(st, kind)(item)
+            if where != "top":  # also in a corner of the screen, in sight wherever the page is scrolled
+                st.toast(item, icon=":material/check_circle:" if kind == "success" else None)
 
 
 UNEXPECTED = ("Something unexpected went wrong while {what}. Your plan is safe: it is kept in this session and "
@@ -261,29 +273,33 @@ def autosave(session: EditSession) -> None:
 
 def map_options(area: StudyArea, highlight: tuple[str, ...] = (), highlight_label: str = "Selected ward",
                 height: int = MAP_HEIGHT, legend: bool = True, label_only: tuple[str, ...] | None = None,
-                layer_control: bool = True) -> MapOptions:
+                layer_control: bool = True, zoom_buttons: bool = True) -> MapOptions:
     layers = st.session_state.get("layers", {})
     return MapOptions(ward_names=layers.get("names", True), current=layers.get("current", True),
                       pcn=layers.get("pcn", False), practices=layers.get("practices", False),
                       street_map=layers.get("street", False), legend=legend, highlight=highlight,
                       highlight_label=highlight_label, highlight_solid=highlight_label == "Selected ward",
-                      label_only=label_only, layer_control=layer_control, height=height,
+                      label_only=label_only, layer_control=layer_control, zoom_buttons=zoom_buttons, height=height,
                       assumption_notes=views.assumption_labels(area))
 
 
 def show_map(area: StudyArea, plan: Plan, key: str, *, title: str | None = None, highlight: tuple[str, ...] = (),
              highlight_label: str = "Selected ward", height: int = MAP_HEIGHT, clickable: bool = False,
-             legend_below: bool = False, label_only: tuple[str, ...] | None = None, layer_control: bool = True):
+             legend_below: bool = False, label_only: tuple[str, ...] | None = None, layer_control: bool = True,
+             among: tuple[str, ...] | None = None, zoom_buttons: bool = True):
     """Draw a plan on the map; only a clickable map sends clicks back (other interaction never reruns the app).
 
-    ``legend_below`` puts the legend under a narrow map instead of on it.
+    The base map (reference layers, labels) stays in the browser; a change of plan sends only the plan's layer.
+    ``legend_below`` puts the legend under a narrow map instead of on it; ``among`` names every locality of the
+    plans shown together, so each name keeps one colour.
     """
     evaluation = evaluate(area, plan)
-    layer = views.plan_layer(area, plan, evaluation, title)
-    options = map_options(area, highlight, highlight_label, height, not legend_below, label_only, layer_control)
-    colours = {"pcn": PCN_OUTLINE, "practice": PRACTICE}
-    m = plan_map(area, layer, options, reference_colours=colours)
-    result = st_folium(m, key=key, height=height, use_container_width=True,
+    layer = views.plan_layer(area, plan, evaluation, title, among=among)
+    options = map_options(area, highlight, highlight_label, height, not legend_below, label_only, layer_control,
+                          zoom_buttons)
+    colours = {"current": CURRENT_OUTLINE, "pcn": PCN_OUTLINE, "practice": PRACTICE}
+    result = st_folium(base_map(area, options, reference_colours=colours), key=key, height=height,
+                       use_container_width=True, feature_group_to_add=plan_group(area, layer, options, colours),
                        returned_objects=["last_object_clicked"] if clickable else [])
     if legend_below:
         st.markdown(legend_html(layer.title, map_legend(area, layer, options, colours), layer.note),
@@ -383,10 +399,13 @@ def tolerance() -> float:
     return st.session_state.get("tolerance_pct", round(DEFAULT_TOLERANCE * 100)) / 100
 
 
-def downloads(area: StudyArea, plan: Plan, key: str, others: tuple[Plan, ...] = ()) -> None:
-    """Export buttons for a plan: ward list, measures, GeoJSON, slide map and briefing pack."""
+def downloads(area: StudyArea, plan: Plan, key: str, others: tuple[Plan, ...] = (), *,
+              pack: list[Plan] | None = None, title: str | None = None, purpose: str | None = None) -> None:
+    """Export buttons for a plan: ward list, measures, GeoJSON, slide map and briefing pack (``pack``, in order)."""
     failures: dict = st.session_state.setdefault("export_failures", {})
-    items = plan_downloads(area, plan, others, tolerance=tolerance())
+    if pack is None:  # a briefing pack always compares with today's localities (as option A)
+        pack = with_baseline([plan, *others], current_localities(area))
+    items = plan_downloads(area, plan, others, tolerance=tolerance(), pack=pack, title=title, purpose=purpose)
     columns = st.columns(3)
     for i, item in enumerate(items):
         column = columns[i % 3]
@@ -461,23 +480,28 @@ def sidebar(area: StudyArea, session: EditSession | None) -> None:
                 st.text_input("Name", value=session.plan.name, key="keep_name")
                 st.button("Keep", key="keep_plan", on_click=lambda: act(
                     session, "keeping the plan",
-                    lambda: flash("success", f"Kept as “{_md(session.keep(session.plan, st.session_state.keep_name))}”.")))
+                    lambda: flash("success", f"Kept as “{_md(session.keep(session.plan, st.session_state.keep_name))}”.",
+                                  "sidebar")))
+                show_flash("sidebar")
             if session.changed_at is not None:
                 st.caption(f"Autosaved {session.changed_at.astimezone():%H:%M} · survives a reload")
         st.divider()
         st.markdown("**Maps show**")
         labels = views.assumption_labels(area)
         layers = st.session_state.setdefault("layers", {})
-        layers["current"] = st.checkbox(_md(labels.get("current", "Current localities")), value=True,
+        layers["current"] = st.checkbox(_md(labels.get("current", "Current localities")),
+                                        value=layer_tick("current", True),
                                         key="layer_current", disabled=area.current is None)
-        layers["pcn"] = st.checkbox(_md(labels.get("pcn", "PCN areas")), value=False, key="layer_pcn",
+        layers["pcn"] = st.checkbox(_md(labels.get("pcn", "PCN areas")), value=layer_tick("pcn", False), key="layer_pcn",
                                     disabled=area.pcn is None or area.pcn.areas is None)
-        layers["practices"] = st.checkbox("GP practices", value=False, key="layer_practices",
+        layers["practices"] = st.checkbox("GP practices", value=layer_tick("practices", False), key="layer_practices",
                                           disabled="practices" not in area.points)
-        layers["names"] = st.checkbox("Ward names", value=True, key="layer_names")
-        layers["street"] = st.checkbox("Offer a street map (needs internet)", value=False, key="layer_street",
+        layers["names"] = st.checkbox("Ward names", value=layer_tick("names", True), key="layer_names")
+        layers["street"] = st.checkbox("Offer a street map (needs internet)", value=layer_tick("street", False),
+                                       key="layer_street",
                                        help="Adds a street-map layer you can switch on in the map. Without "
                                             "internet access the map keeps its plain background.")
+        remember_layer_ticks(layers)
         st.slider("Balance tolerance (± % of an equal share)", 1, 25, round(DEFAULT_TOLERANCE * 100), key="tolerance_pct",
                   help="The band on the balance chart and the default maximum deviation for proposals.")
         st.multiselect("Balance on", list(area.attributes.columns), default=[area.population_column],
@@ -492,8 +516,26 @@ def sidebar(area: StudyArea, session: EditSession | None) -> None:
                               "projection); charts and key figures then show the base and the scenario side by side.")
         st.divider()
         st.button("Presentation view", key="present_on", width="stretch", type="primary",
-                  help="Hides the controls so a screenshot of the map is ready for a slide.",
+                  help="Hides the controls so a screenshot of the map is ready for a slide. To leave it, point at "
+                       "the top-right corner and click “Leave presentation view”.",
                   on_click=lambda: st.query_params.update(present="1"))
+
+
+LAYER_TICKS = {"current": "layer_current", "pcn": "layer_pcn", "practices": "layer_practices",
+               "names": "layer_names", "street": "layer_street"}
+# Map layer choices kept in the address (?layers=…), so a reload shows the same layers.
+
+
+def layer_tick(name: str, default: bool) -> bool:
+    """Whether a map layer starts ticked: as the address says (a reload keeps the planner's choice), else ``default``."""
+    saved = st.query_params.get("layers")
+    return default if saved is None else name in saved.split(",")
+
+
+def remember_layer_ticks(layers: dict) -> None:
+    text = ",".join(name for name in LAYER_TICKS if layers.get(name)) or "none"
+    if st.query_params.get("layers") != text:
+        st.query_params["layers"] = text
 
 
 # --- views ----------------------------------------------------------------------------------------------
@@ -575,7 +617,13 @@ def ward_panel(area: StudyArea, session: EditSession, selected: str | None) -> N
                 f"now in **{_md(locality)}**" + (f" · locked to {_md(locked)}" if locked else ""))
     move, lock = st.columns([3, 2], vertical_alignment="bottom")
     options = list(plan.localities)
-    target = move.selectbox("Move to", options, index=options.index(locality), key=f"move_to_{selected}",
+    # after any change (a move, Undo, Redo) the box shows the ward's locality again, not the last target
+    # (set through session state, so the box in the browser changes too)
+    if st.session_state.get("move_to_version") != (selected, session.version) \
+            or st.session_state.get(f"move_to_{selected}") is None:
+        st.session_state[f"move_to_{selected}"] = locality
+        st.session_state.move_to_version = (selected, session.version)
+    target = move.selectbox("Move to", options, index=None, key=f"move_to_{selected}",
                             accept_new_options=True, disabled=bool(locked),
                             help="Pick a locality, or type a new name to start a new locality.")
     move.button("Move ward", key="move_ward", type="primary", disabled=bool(locked) or target == locality,
@@ -629,8 +677,7 @@ def continuity(area: StudyArea, evaluation) -> None:
     if evaluation.wards_moved is None:
         st.info("This study area has no current localities, so continuity cannot be measured.")
         return
-    st.markdown(f"**{evaluation.wards_moved}** wards and **{evaluation.population_moved:,.0f}** residents "
-                f"move from their current locality (inferred); {evaluation.retained_share:.1%} of residents stay.")
+    st.markdown(views.continuity_sentence(evaluation))
     if evaluation.moved_wards:
         st.markdown("Wards that move: " + ", ".join(_md(str(area.unit_names[u])) for u in evaluation.moved_wards))
     matched = {new: old for new, old in evaluation.matched_to_current.items() if old}
@@ -738,7 +785,8 @@ def proposal_results(area: StudyArea, session: EditSession | None, result) -> No
 
         st.altair_chart(pareto_chart(frame, x_key, y_key, metric(x_key).title, metric(y_key).title,
                                      colour="retained_share", colour_title="Residents kept",
-                                     tooltip=["kind", *views.OPTION_METRICS], x_format=_axis_format(x_key),
+                                     tooltip=[alt_kind_tooltip(), *metric_tooltips(views.OPTION_METRICS)],
+                                     x_format=_axis_format(x_key),
                                      y_format=_axis_format(y_key), chosen=st.session_state.p_show, height=330),
                         key="p_chart", on_select=chosen_from_chart, selection_mode=PARETO_SELECTION,
                         width="stretch")
@@ -748,8 +796,9 @@ def proposal_results(area: StudyArea, session: EditSession | None, result) -> No
                      format_func=lambda o: f"Option {o}" + (" · on the Pareto front" if front[o] else ""))
     plan = views.option_plan(result, table, st.session_state.p_show)
     evaluation = evaluate(area, plan)
+    run_names = tuple(loc for option in views.option_plans(result, table) for loc in option.localities)
     with map_col:
-        show_map(area, plan, "p_map", height=470, legend_below=True)
+        show_map(area, plan, "p_map", height=470, legend_below=True, among=run_names)
     facts, standing = st.columns([1, 1.15], gap="medium")
     with facts:
         for message in views.contiguity_warnings(area, evaluation):
@@ -761,9 +810,11 @@ def proposal_results(area: StudyArea, session: EditSession | None, result) -> No
             keep, use = st.columns(2)
             keep.button("Keep for comparing", key="p_keep", width="stretch",
                         on_click=act, args=(session, "keeping the option", lambda: flash(
-                            "success", f"Kept as “{_md(session.keep(plan))}”. Find it under Compare or Open a plan.")))
+                            "success", f"Kept as “{_md(session.keep(plan))}”. Find it under Compare or Open a plan.",
+                            "propose")))
             use.button("Edit this option", key="p_open", type="primary", width="stretch",
                        on_click=act, args=(session, "opening the option", open_option, session, plan))
+            show_flash("propose")
         if result.exhaustive:
             st.markdown(f"**Among the {len(plans):,} plans that meet your rules:**  \n"
                         + "  \n".join(_md(line) for line in views.standing_lines(result, plan)))
@@ -783,6 +834,13 @@ AXES = {"Largest deviation": "max_abs_deviation", "PCN nesting": "pcn_nesting",
         "Compactness": "polsby_popper_mean", "Residents kept": "retained_share"}
 
 
+def alt_kind_tooltip():
+    """The tooltip row saying why an option is listed."""
+    import altair as alt
+
+    return alt.Tooltip("kind:N", title="Listed as")
+
+
 def _axis_format(key: str) -> str:
     return ".1%" if "%" in metric(key).fmt else ".2f"
 
@@ -794,7 +852,7 @@ def _column_format(key: str) -> str:
 def open_option(session: EditSession, plan: Plan) -> None:
     name = session.keep(plan)
     session.open(session.library[name])
-    flash("success", f"“{_md(name)}” is now the working plan (Map & edit). Undo returns to the plan you had.")
+    flash("success", f"“{_md(name)}” is now the working plan (Map & edit). Undo returns to the plan you had.", "propose")
 
 
 def compare_view(area: StudyArea, session: EditSession | None) -> None:
@@ -811,27 +869,44 @@ def compare_view(area: StudyArea, session: EditSession | None) -> None:
     plan_a, plan_b = choices[name_a], choices[name_b]
     result = compare(area, plan_a, plan_b)
     moved = tuple(m.unit for m in result.moves)
+    both = (*plan_a.localities, *plan_b.localities)
     map_a, map_b = st.columns(2)
     for column, plan, key, label in ((map_a, plan_a, "cmp_map_a", "A"), (map_b, plan_b, "cmp_map_b", "B")):
         with column:
             show_map(area, plan, key, title=f"{label}: {plan.name}", height=480, highlight=moved,
-                     highlight_label="Ward that moves", legend_below=True, label_only=moved)
-    label_a, label_b = f"A: {plan_a.name}", f"B: {plan_b.name}"
-    table, moves = st.columns([3, 2], gap="medium")
-    with table:
-        st.dataframe(views.comparison_table(result, label_a, label_b), hide_index=True, width="stretch")
-    with moves:
-        if result.moves:
-            count = len(result.moves)
-            st.markdown(f"**{count} {'ward changes' if count == 1 else 'wards change'} locality** "
-                        f"({result.population_moved:,.0f} residents), after matching B's localities to A's:")
-            st.dataframe(views.moves_table(result), hide_index=True, width="stretch",
-                         column_config={"Residents": st.column_config.NumberColumn(format="localized")})
-        else:
-            st.success("The two plans put every ward in the same locality.")
+                     highlight_label="Ward that moves", legend_below=True, label_only=moved, among=both)
+    # the whole table at once: both plans, the change and the verdict, every row, no sideways scrolling
+    table = views.comparison_table(result, "A", "B")
+    st.markdown(f"**Measures** · A: {_md(plan_a.name)} · B: {_md(plan_b.name)}")
+    st.dataframe(table, hide_index=True, width="stretch", height=35 * (len(table) + 1) + 3,
+                 column_config={"Measure": st.column_config.TextColumn(width="large")})
+    if result.moves:
+        count = len(result.moves)
+        st.markdown(f"**{count} {'ward changes' if count == 1 else 'wards change'} locality** "
+                    f"({result.population_moved:,.0f} residents), after matching B's localities to A's:")
+        st.dataframe(views.moves_table(result), hide_index=True, width="stretch",
+                     column_config={"Residents": st.column_config.NumberColumn(format="localized")})
+    else:
+        st.success("The two plans put every ward in the same locality.")
     with st.expander("Export these plans"):
-        downloads(area, plan_b, "cmp_dl", others=(plan_a,))
+        st.caption("The measures table and the briefing pack keep this order: option A is "
+                   f"{_md(plan_a.name)}, B is {_md(plan_b.name)}"
+                   + ("; today's localities are added as option C." if baseline_missing(area, (plan_a, plan_b))
+                      else "."))
+        downloads(area, plan_b, "cmp_dl", pack=with_baseline([plan_a, plan_b], current_localities(area), first=False))
     notes(area)
+
+
+def current_localities(area: StudyArea) -> Plan | None:
+    """Today's localities (the baseline every briefing pack compares with), if the study area has them."""
+    if area.current is None:
+        return None
+    return next(iter(reference_plans(area).values()), None)
+
+
+def baseline_missing(area: StudyArea, plans: tuple[Plan, ...]) -> bool:
+    baseline = current_localities(area)
+    return baseline is not None and not any(p.same_assignment(baseline) for p in plans)
 
 
 def data_view(area: StudyArea, session: EditSession | None) -> None:
@@ -1026,13 +1101,24 @@ def brief(area: StudyArea, session: EditSession | None, presenting: bool) -> Non
         return
     plan = session.plan
     evaluation = evaluate(area, plan)
-    st.markdown(f"### {_md(area.manifest.short_name)}: {_md(plan.name)}")
+    title, purpose = views.brief_heading(area, plan, st.session_state.get("brief_title"),
+                                         st.session_state.get("brief_purpose"))
+    if not presenting:
+        with st.expander("Title and purpose (shown on the slide, the PNG and the PDF)",
+                         expanded=not st.session_state.get("brief_title")):
+            title_col, purpose_col = st.columns([1, 2])
+            title_col.text_input("Title", key="brief_title", placeholder=title, max_chars=90)
+            purpose_col.text_input("Purpose (one line)", key="brief_purpose", max_chars=160,
+                                   placeholder="e.g. For the health and wellbeing board: which option to consult on")
+    st.markdown(f"### {_md(title)}")
+    if purpose:
+        st.markdown(f"**{_md(purpose)}**")
     st.caption(f"{plan.k} localities built from {len(area.ids)} {_md(area.manifest.unit_label)}s · "
                f"{area.total_population:,.0f} residents · {datetime.now():%d %B %Y}")
-    map_column, facts = st.columns([2.2, 1], gap="medium")
-    with map_column:
+    map_column, facts = st.columns([2.6, 1], gap="medium")
+    with map_column, st.container(key="brief_map_box"):
         show_map(area, plan, "brief_map" if presenting else "brief_preview_map", height=580 if presenting else 520,
-                 layer_control=not presenting)
+                 layer_control=not presenting, zoom_buttons=not presenting)
     with facts:
         if area.scenario is None:
             rows = "".join(f'<tr title="{html_text(f.meaning)}"><td>{html_text(f.title)}</td>'
@@ -1048,11 +1134,14 @@ def brief(area: StudyArea, session: EditSession | None, presenting: bool) -> Non
         balance_panel(area, plan, evaluation)
     notes(area)
     if presenting:
-        st.button("Leave presentation view", key="present_off", type="tertiary",
-                  on_click=lambda: st.query_params.pop("present", None))
+        with st.container(key="present_leave"):
+            st.button("Leave presentation view", key="present_off", icon=":material/close:",
+                      on_click=lambda: st.query_params.pop("present", None))
     else:
         st.divider()
-        downloads(area, plan, "brief_dl")
+        st.caption("The briefing pack (PDF) always compares this plan with today's localities.")
+        downloads(area, plan, "brief_dl", title=(st.session_state.get("brief_title") or "").strip() or None,
+                  purpose=purpose or None)
 
 
 # --- page -----------------------------------------------------------------------------------------

@@ -64,6 +64,24 @@ def balance_chart(evaluation: Evaluation, tolerance: float, colours: Mapping[str
     return chart.configure_view(stroke=None)
 
 
+def d3_format(fmt: str) -> str:
+    """The Vega/d3 number format matching a metric's Python format ('{:.2%}' → '.2%', '{:,.0f}' → ',.0f')."""
+    inner = fmt.strip("{}").lstrip(":")
+    return {"d": "d", ",d": ",d", "": ""}.get(inner, inner)
+
+
+def metric_tooltips(keys: Sequence[str]) -> list[alt.Tooltip]:
+    """Tooltip rows for metric columns, with each metric's title and format from analysis.metrics.definitions."""
+    from analysis.metrics.definitions import metric
+
+    tips = []
+    for key in keys:
+        m = metric(key)
+        fmt = d3_format(m.fmt)
+        tips.append(alt.Tooltip(f"{key}:Q", title=m.title, format=fmt) if fmt else alt.Tooltip(key, title=m.title))
+    return tips
+
+
 def measures_frame(evaluation: Evaluation, titles: Mapping[str, str]) -> pd.DataFrame:
     """Deviation per locality and balance measure (rows), in the plan's order."""
     return pd.DataFrame([{"Locality": loc, "Measure": titles.get(m, m), "Deviation": devs[loc]}
@@ -104,7 +122,8 @@ def measures_chart(evaluation: Evaluation, tolerance: float, titles: Mapping[str
 
 
 def pareto_chart(frame: pd.DataFrame, x: str, y: str, x_title: str, y_title: str, *,
-                 colour: str | None = None, colour_title: str | None = None, tooltip: Sequence[str] = (),
+                 colour: str | None = None, colour_title: str | None = None,
+                 tooltip: Sequence[str | alt.Tooltip] = (),
                  x_format: str = ".1%", y_format: str = ".1%", colour_format: str = ".0%", chosen: int | None = None,
                  height: int = 360) -> alt.LayerChart:
     """An interactive scatter of options (one row each, column ``option`` = its number); a click selects one.
@@ -115,7 +134,8 @@ def pareto_chart(frame: pd.DataFrame, x: str, y: str, x_title: str, y_title: str
     encodings = {
         "x": alt.X(f"{x}:Q", title=x_title, axis=alt.Axis(format=x_format), scale=alt.Scale(zero=False)),
         "y": alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=y_format), scale=alt.Scale(zero=False)),
-        "tooltip": [alt.Tooltip("option:O", title="Option"), *[alt.Tooltip(t) for t in tooltip]],
+        "tooltip": [alt.Tooltip("option:O", title="Option"),
+                    *[alt.Tooltip(t) if isinstance(t, str) else t for t in tooltip]],
         "size": alt.condition(selection, alt.value(160), alt.value(70)),
         "opacity": alt.condition(selection, alt.value(1.0), alt.value(0.75)),
     }

@@ -44,19 +44,41 @@ def slug(text: str) -> str:
     return file_name_part(text)
 
 
+def distinct_plans(plans: Sequence[Plan], limit: int = 4) -> list[Plan]:
+    """The plans in the order given, leaving out any that repeats an earlier one's assignment (at most ``limit``)."""
+    kept: list[Plan] = []
+    for plan in plans:
+        if not any(plan.same_assignment(k) for k in kept):
+            kept.append(plan)
+    return kept[:limit]
+
+
+def with_baseline(plans: Sequence[Plan], baseline: Plan | None, first: bool = True) -> list[Plan]:
+    """The plans with today's localities added (first, or last when ``first`` is False) unless one of them is
+    already the same plan: a briefing pack always compares with today."""
+    plans = list(plans)
+    if baseline is None or any(p.same_assignment(baseline) for p in plans):
+        return plans
+    return [baseline, *plans] if first else [*plans, baseline]
+
+
 def plan_downloads(area: StudyArea, plan: Plan, others: Sequence[Plan] = (), tolerance: float | None = None,
-                   show_pcns: bool = True, show_practices: bool = True) -> list[Download]:
-    """Every export of ``plan``; the measures table and the briefing pack also cover ``others`` (up to 4 plans)."""
+                   show_pcns: bool = True, show_practices: bool = True, *, pack: Sequence[Plan] | None = None,
+                   title: str | None = None, purpose: str | None = None) -> list[Download]:
+    """Every export of ``plan``; the measures table and the briefing pack cover ``pack`` in its order (option A
+    first), by default ``plan`` then ``others`` (up to 4 plans). ``title`` and ``purpose`` (the planner's own)
+    head the PNG and the PDF."""
     from analysis.exports import FORMATS, export_bytes  # matplotlib loads only when a plan view shows its buttons
 
-    plans = [plan, *[p for p in others if not p.same_assignment(plan)]][:4]
+    plans = distinct_plans(pack if pack is not None else [plan, *others])
     together = " and the plans compared with it" if len(plans) > 1 else ""
-    options = {"png": {"title": plan.name, "show_pcns": show_pcns, "show_practices": show_practices},
-               "pdf": {"tolerance": tolerance}}
+    options = {"png": {"title": title or plan.name, "purpose": purpose, "show_pcns": show_pcns,
+                       "show_practices": show_practices},
+               "pdf": {"tolerance": tolerance, "title": title, "purpose": purpose}}
     items = []
     for fmt, label, ending, help_text in BUTTONS:
         spec = FORMATS[fmt]
-        chosen = plans if spec.max_plans > 1 else [plan]
+        chosen = plans[:spec.max_plans] if spec.max_plans > 1 else [plan]
 
         def make(fmt=fmt, chosen=chosen) -> bytes:
             return export_bytes(area, chosen, fmt, **options.get(fmt, {}))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 
 import numpy as np
 
@@ -96,3 +97,51 @@ def _place_names(area: StudyArea, codes: np.ndarray, k: int, weights: np.ndarray
         if len(members):
             out[j] = str(names[area.ids[members[np.argmax(weights[members])]]])
     return out
+
+
+RUN_OVERLAP = 0.5
+"""Two new localities of different options are 'the same place' when each has more than this share of its residents
+in the other."""
+
+
+def consistent_names(area: StudyArea, plans: list[Plan], keep: Collection[str] = ()) -> list[Plan]:
+    """The options of one run (or of a comparison), renamed so one place keeps one name (and so one colour).
+
+    Localities continuing a current locality already carry its name. Each new (unpaired) locality, taken in the
+    order given (best option first), takes the name of the earlier option's new locality it overlaps most when the
+    two share more than half of each one's residents and that name is free in its option; otherwise it keeps its
+    own place name.
+    Names in ``keep`` (e.g. the localities locked wards must stay in) are never changed.
+    """
+    old = EvaluationContext.of(area).current
+    if old is None or len(plans) < 2:
+        return list(plans)
+    population = area.population.to_numpy(float)
+    index = {u: i for i, u in enumerate(area.ids)}
+    known: list[tuple[str, np.ndarray]] = []
+    named: list[Plan] = []
+    for plan in plans:
+        codes = plan.codes()
+        shared = continuity.shared_residents(codes, old.codes(), population, plan.k, old.k)
+        match = continuity.best_matching(shared)
+        renames: dict[str, str] = {}
+        taken = set(plan.localities)
+        for j, locality in enumerate(plan.localities):
+            if match[j] >= 0 or locality in keep:
+                continue
+            members = np.zeros(len(area.ids), bool)
+            members[[index[u] for u in plan.members(locality)]] = True
+            people = float(population[members].sum()) or 1.0
+            best, best_share = None, 0.0
+            for name, other in known:  # every earlier option's new locality: the closest same place wins
+                common = float(population[members & other].sum())
+                other_people = float(population[other].sum()) or 1.0
+                share = min(common / people, common / other_people)
+                if share > RUN_OVERLAP and share > best_share and (name == locality or name not in taken):
+                    best, best_share = name, share
+            if best is not None and best != locality:
+                renames[locality] = best
+                taken = (taken - {locality}) | {best}
+            known.append((renames.get(locality, locality), members))
+        named.append(plan.renamed(renames) if any(k != v for k, v in renames.items()) else plan)
+    return named

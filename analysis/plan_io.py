@@ -15,7 +15,7 @@ from geo.escape import csv_cell, uncsv_cell
 from geo.read import read_layer, read_table
 from geo.uploads import read_uploaded_layer
 
-ID_COLUMN_NAMES = ("ward_code", "code", "id", "unit", "unit_id", "geoid", "geoid20", "geoid10", "wd22cd")
+ID_COLUMN_NAMES = ("ward_code", "code", "id", "unit", "unit_id", "unit_code", "geoid", "geoid20", "geoid10", "wd22cd")
 LOCALITY_COLUMN_NAMES = ("locality", "district", "assignment", "group", "zone", "area")
 PLAN_SUFFIXES = (".csv", ".txt", ".geojson", ".json", ".gpkg", ".zip")
 

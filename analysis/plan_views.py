@@ -7,7 +7,7 @@ from ``analysis.metrics.definitions``, so the app, the CLI and the exports agree
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -16,6 +16,7 @@ from analysis.compare import Comparison
 from analysis.evaluate import Evaluation
 from analysis.geometry import dissolve_plan
 from analysis.metrics.definitions import METRICS, metric
+from analysis.naming import consistent_names
 from analysis.palette import locality_colours
 from analysis.percentiles import PHRASES
 from analysis.plan import Plan, grouping_plan
@@ -120,9 +121,13 @@ def legend_entries(evaluation: Evaluation, colours: Mapping[str, str]) -> list[L
             for loc in evaluation.localities]
 
 
-def plan_layer(area: StudyArea, plan: Plan, evaluation: Evaluation, title: str | None = None) -> PlanLayer:
-    """Everything the map needs to draw a plan: labels, palette colours, dissolved outlines and legend."""
-    colours = locality_colours(plan.localities)
+def plan_layer(area: StudyArea, plan: Plan, evaluation: Evaluation, title: str | None = None,
+               among: Sequence[str] | None = None) -> PlanLayer:
+    """Everything the map needs to draw a plan: labels, palette colours, dissolved outlines and legend.
+
+    ``among``: every locality name of the plans shown together, so one name has one colour on every map.
+    """
+    colours = locality_colours(plan.localities, among=among)
     return PlanLayer(title or plan.name, dict(plan.assignment), colours, dissolve_plan(area, plan),
                      legend_entries(evaluation, colours), "Residents (deviation from an equal share)")
 
@@ -136,6 +141,27 @@ def contiguity_warnings(area: StudyArea, evaluation: Evaluation) -> list[str]:
         messages.append(f"{locality} is in {len(parts)} separate pieces: {pieces}. Move wards so that each "
                         "locality is one connected area.")
     return messages
+
+
+def brief_heading(area: StudyArea, plan: Plan, title: str | None, purpose: str | None) -> tuple[str, str]:
+    """The slide's title and one-line purpose: the planner's own, else '<area>: <plan>' and no purpose."""
+    title = " ".join((title or "").split())
+    purpose = " ".join((purpose or "").split())
+    return title or f"{area.manifest.short_name}: {plan.name}", purpose
+
+
+def count_words(n: int, singular: str, plural: str | None = None) -> str:
+    """A count with its noun in the right number: '1 ward', '3 wards'."""
+    return f"{n:,} {singular if n == 1 else (plural or singular + 's')}"
+
+
+def continuity_sentence(evaluation: Evaluation) -> str:
+    """How many wards and residents move from their current locality, in words ('**1 ward** moves from its …')."""
+    wards = evaluation.wards_moved or 0
+    residents = evaluation.population_moved or 0.0
+    moves = "moves from its" if wards == 1 else "move from their"
+    return (f"**{count_words(wards, 'ward')}** {moves} current locality (inferred), with **{residents:,.0f}** "
+            f"residents; {evaluation.retained_share:.1%} of residents stay.")
 
 
 def locality_table(area: StudyArea, evaluation: Evaluation) -> pd.DataFrame:
@@ -279,10 +305,22 @@ def option_table(proposals: Proposals) -> pd.DataFrame:
     return frame
 
 
+def option_plans(proposals: Proposals, table: pd.DataFrame) -> list[Plan]:
+    """Every option of ``option_table`` as a plan named 'Option N', its localities named consistently across the
+    run (one place, one name and colour in every option; see analysis.naming.consistent_names); built once."""
+    options = tuple(int(o) for o in table["option"])
+    cache = vars(proposals).setdefault("_option_plans", {})  # kept with the result it belongs to
+    if options not in cache:
+        positions = [int(p) for p in table["position"]]
+        plans = [proposals.plans.plan(p, name=f"Option {o}") for o, p in zip(options, positions)]
+        cache[options] = consistent_names(proposals.area, plans, keep=set(proposals.plans.fixed.values()))
+    return cache[options]
+
+
 def option_plan(proposals: Proposals, table: pd.DataFrame, option: int) -> Plan:
-    """The plan of one option number of ``option_table``, named 'Option N'."""
-    position = int(table.loc[table["option"] == option, "position"].iloc[0])
-    return proposals.plans.plan(position, name=f"Option {option}")
+    """The plan of one option number of ``option_table``, named 'Option N' (names consistent across the run)."""
+    options = [int(o) for o in table["option"]]
+    return option_plans(proposals, table)[options.index(int(option))]
 
 
 def _all_plans_key(k: int) -> tuple[str, int]:

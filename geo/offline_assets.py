@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import filecmp
 import importlib.util
+import os
 import re
 import shutil
+from datetime import datetime, timezone
 from pathlib import Path
 
 import branca.element
@@ -29,6 +31,11 @@ relative, so it also works when the app is served under a base path."""
 
 LOCAL_ONLY = {"leaflet": "leaflet.js", "leaflet_css": "leaflet.css"}
 """folium asset names that localign serves itself; every other CDN asset is dropped (its maps don't use them)."""
+
+LEAFLET_RELEASED = datetime(2023, 5, 18, tzinfo=timezone.utc).timestamp()
+"""Leaflet 1.9.4's release date. The served copies carry it as their modification time, so the app's static file
+server sends it as Last-Modified (with an ETag): browsers then keep Leaflet in their cache for months (heuristic
+freshness is a tenth of a file's age) and revalidate it cheaply, instead of fetching it again for every map."""
 
 URL_PATTERN = re.compile(r"https?://[^\s\"'<>)]+", re.IGNORECASE)
 
@@ -54,10 +61,11 @@ def install_leaflet(static_dir: str | Path) -> Path:
     files += [p.relative_to(source) for p in (source / "images").glob("*") if p.is_file()]
     for rel in files:
         destination = target / rel
-        if destination.is_file() and filecmp.cmp(source / rel, destination, shallow=False):
-            continue
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source / rel, destination)
+        if not (destination.is_file() and filecmp.cmp(source / rel, destination, shallow=False)):
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source / rel, destination)
+        if destination.stat().st_mtime != LEAFLET_RELEASED:
+            os.utime(destination, (LEAFLET_RELEASED, LEAFLET_RELEASED))
     return target
 
 

@@ -50,15 +50,21 @@ def move_ward(app, code: str, locality: str):
 
 def test_moving_a_ward_updates_plan_map_and_metrics(app, lbbd):
     goresbrook = ward_code(lbbd, "Goresbrook")
+    before = maps(app)[0]
     move_ward(app, goresbrook, "North")
     no_exceptions(app)
     labels = lbbd.current.labels.to_dict() | {goresbrook: "North"}
     assert metric(app, "Largest population deviation") == f"{largest_deviation(lbbd, labels):.2%}"
     assert metric(app, "Wards that move") == "1"
     assert "(edited)" in texts(app)
-    pattern = rf'"code": "{goresbrook}", "current": "East"[^}}]*"locality_text": "(\w+)"'
-    feature = re.search(pattern, maps(app)[0]["script"])
+    pattern = rf'"code": "{goresbrook}"[^}}]*?"current": "East"[^}}]*?"locality_text": "(\w+)"'
+    after = maps(app)[0]
+    feature = re.search(pattern, after["feature_group"])
     assert feature and feature.group(1) == "North"
+    # only the plan's layer changes: the base map (same script, so the browser keeps it) is not rebuilt
+    assert not re.search(pattern, after["script"])
+    assert re.sub(r"_[a-z0-9]+", "", before["script"]) == re.sub(r"_[a-z0-9]+", "", after["script"])
+    assert before["feature_group"] != after["feature_group"]
 
 
 def test_undo_and_redo_buttons(app, lbbd):

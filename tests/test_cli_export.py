@@ -45,10 +45,29 @@ def test_metrics_csv_takes_several_plans(four_csv, tmp_path):
     assert header.startswith("metric,key,Current localities (inferred),option-b,")
 
 
+def test_pdf_keeps_the_order_of_the_plans_on_every_page(lbbd, four_csv, tmp_path):
+    """A = the first --plan, B = the second, in every page's titles and tables (as on the Compare screen)."""
+    from pypdf import PdfReader
+
+    path, plan = four_csv
+    out = tmp_path / "pack.pdf"
+    assert main(["export", "--plan", "current", "--plan", str(path), "--format", "pdf", "--out", str(out)]) == 0
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(out).pages]
+    current = "Current localities (inferred)"
+    assert f"A: {current}" in pages[0] and "B: option-b" in pages[0]
+    assert pages[0].index(f"A: {current}") < pages[0].index("B: option-b")
+    # the key measures table: column A holds the current plan's figures (no ward moves), B the option's
+    assert "Wards that move 0 4" in pages[0]
+    assert pages[1].index(f"Option A: {current}") < pages[1].index("Option B: option-b")
+    assert f"Option A: {current}" in pages[2] and "Option B: option-b" in pages[3]
+    assert f"A: {current}" in pages[4] and "B: option-b" in pages[4]
+    assert "Cut edges" in pages[4]
+
+
 def test_png_export_with_options(tmp_path):
     out = tmp_path / "map.png"
     assert main(["export", "--plan", "current", "--format", "png", "--out", str(out), "--title", "Today",
-                 "--no-pcns"]) == 0
+                 "--purpose", "What the board sees", "--no-pcns"]) == 0
     assert out.read_bytes()[:4] == b"\x89PNG"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import geopandas as gpd
 import numpy as np
@@ -100,15 +101,33 @@ def test_locality_properties_match_the_ward_table(lbbd, plans):
         for feature in data["features"]:
             props = feature["properties"]
             members = sorted(u for u, loc in plan.assignment.items() if loc == props["locality"])
-            assert sorted(props["wards"]) == members
-            assert sorted(props["ward_names"]) == sorted(names[members])
+            assert sorted(props["wards"].split("; ")) == members
+            assert sorted(props["ward_names"].split("; ")) == sorted(names[members])
             assert props["population"] == population[members].sum()
             assert props["deviation"] == pytest.approx(population[members].sum() / (total / plan.k) - 1, abs=1e-6)
-        shares = [{k: v for k, v in f["properties"].items() if k.startswith("pcn_share: ")}
+        guide = data["localign"]["fields"]
+        shares = [{k: v for k, v in f["properties"].items() if k.startswith("pcn") and k.endswith("_shr")}
                   for f in data["features"]]
         assert len(shares[0]) == len(lbbd.pcn.groups)
+        # the field guide names the PCN behind each short share field
+        assert sorted(guide[k].split("'s residents")[0].removeprefix("share of ") for k in shares[0]) == \
+            sorted(lbbd.pcn.groups)
         for pcn_key in shares[0]:
             assert sum(s[pcn_key] for s in shares) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_property_names_are_short_lower_snake_case_with_scalar_values(lbbd, plans):
+    """Shapefile (DBF, 10-character names) and QGIS expressions take every field as it is; lists become strings."""
+    for plan in plans:
+        for data in (localities_geojson(lbbd, plan), wards_geojson(lbbd, plan)):
+            guide = data["localign"]["fields"]
+            short = data["localign"]["layer"] == "localities"
+            for feature in data["features"]:
+                for key, value in feature["properties"].items():
+                    assert re.fullmatch(r"[a-z0-9_]+", key), key
+                    assert len(key) <= 10 or not short, key
+                    assert value is None or isinstance(value, (str, int, float, bool)), (key, value)
+                    assert key in guide, f"{key} is missing from the field guide"
 
 
 def test_collection_carries_plan_assumptions_and_attribution(lbbd, plans):

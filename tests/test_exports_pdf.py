@@ -9,12 +9,13 @@ import pytest
 from pypdf import PdfReader
 
 from analysis.exports.briefing_pdf import MAX_OPTIONS, briefing_pdf, briefing_pdf_bytes
+from analysis.metrics.audience import director_metrics, technical_metrics
 from analysis.metrics.definitions import METRICS
 from analysis.plan import current_plan
 from geo.errors import LocalignError
 
-FIXED_PAGES = 3
-"""Options compared, PCNs and localities, and Sources, assumptions and measures."""
+FIXED_PAGES = 4
+"""Options compared, PCNs and localities, Technical measures, and Sources, assumptions and measures."""
 
 
 def _flat(text: str) -> str:
@@ -42,15 +43,39 @@ def test_pack_has_a_page_per_option_plus_comparison_pcn_and_sources_pages(reader
         assert width / height == pytest.approx(16 / 9, rel=0.001)
 
 
-def test_comparison_page_lists_every_measure_and_the_balance_band(reader, options):
+def test_comparison_page_leads_with_director_measures_and_the_balance_band(reader, options):
     text = _flat(reader.pages[0].extract_text())
     assert "Options compared" in text
-    for m in METRICS:
+    for m in director_metrics():
         assert _flat(m.title) in text
+    for word in ("Reock", "convex hull", "Cut edges", "Polsby"):
+        assert word not in text, f"jargon '{word}' on page 1"
+    assert f"page {len(options) + FIXED_PAGES - 1}" in text  # where the technical measures are
     for plan in options:
         assert plan.name in text
     assert "±10%" in text
     assert "Option A" in text and "Option B" in text
+
+
+def test_technical_page_gives_every_other_measure_with_its_meaning(reader, options):
+    text = _flat(reader.pages[-2].extract_text())
+    assert "Technical measures" in text
+    for m in technical_metrics():
+        assert _flat(m.title) in text
+        assert _flat(m.meaning)[:50] in text
+    for m in director_metrics():
+        assert f"{_flat(m.title)}:" not in text
+    assert {m.key for m in director_metrics()} | {m.key for m in technical_metrics()} == {m.key for m in METRICS}
+
+
+def test_title_and_purpose_head_the_pack(lbbd, options):
+    data = briefing_pdf_bytes(lbbd, options, title="Localities review 2027", purpose="For the health and "
+                              "wellbeing board, 14 January: which option to consult on")
+    reader = PdfReader(io.BytesIO(data))
+    first = _flat(reader.pages[0].extract_text())
+    assert "Localities review 2027" in first
+    assert "For the health and wellbeing board, 14 January: which option to consult on" in first
+    assert reader.metadata.title == "Localities review 2027"
 
 
 def test_pcn_page_gives_residents_of_each_pcn_by_locality(lbbd_areas, options, tmp_path):

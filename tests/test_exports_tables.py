@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -72,11 +73,29 @@ def test_metrics_csv_balance_figures_agree_with_a_hand_calculation(lbbd, current
     expected = (by_locality - equal).abs().max() / equal
     table, _ = _table_and_notes(metrics_csv(lbbd, [current, four]))
     row = next(r for r in table if r[1] == "max_abs_deviation")
-    assert row[2] == f"{expected:.2%}"
+    assert float(row[2]) == pytest.approx(expected, abs=1e-6)
     k_row = next(r for r in table if r[1] == "k")
     assert k_row[2:4] == ["3", "4"]
     moved = next(r for r in table if r[1] == "wards_moved")
     assert moved[2:4] == ["0", "4"]
+
+
+def test_metrics_csv_numbers_are_numbers(lbbd, current, four, tmp_path):
+    """Every plan cell of the table parses as a number (no '54,716' text, no '3.14%'); blanks only where missing."""
+    table, _ = _table_and_notes(metrics_csv(lbbd, [current, four]))
+    for row in table[1:]:
+        for cell in row[2:4]:
+            if cell:
+                float(cell)
+                assert "," not in cell and "%" not in cell
+    data = export_bytes(lbbd, [current, four], "metrics-csv")
+    frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", nrows=len(table) - 1)
+    assert pd.api.types.is_numeric_dtype(frame[current.name]) and pd.api.types.is_numeric_dtype(frame[four.name])
+    population = pd.read_csv(POPULATION_FILE, dtype={"ward_code": str}).set_index("ward_code")["population"]
+    south = frame.set_index("key").loc["populations[South]"]
+    assert np.isnan(south[current.name])  # the current plan has no South
+    assert south[four.name] == pytest.approx(population[["E05014053", "E05014055", "E05014066", "E05014062"]].sum())
+    assert frame.set_index("key").loc["contiguous", four.name] in (0, 1)
 
 
 def test_metrics_csv_ends_with_the_assumptions_sources_and_date(lbbd, current):

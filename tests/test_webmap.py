@@ -89,10 +89,25 @@ def test_wards_are_filled_with_palette_colours(lbbd, current_map_html):
 
 def test_every_ward_name_is_on_the_map(lbbd, current_map_html):
     icons = [json.loads(text) for text in re.findall(r'L\.divIcon\(\{\s*"html": ("(?:[^"\\]|\\.)*")', current_map_html)]
-    labels = [html.unescape(re.sub(r"<[^>]+>", "", icon)) for icon in icons if "localign-pcn-label" not in icon]
+    labels = [html.unescape(re.sub(r"<[^>]+>", "", icon)) for icon in icons if 'data-kind="ward"' in icon]
     assert sorted(labels) == sorted(lbbd.unit_names)
-    pcn_labels = [html.unescape(re.sub(r"<[^>]+>", "", icon)) for icon in icons if "localign-pcn-label" in icon]
+    pcn_labels = [html.unescape(re.sub(r"<[^>]+>", "", icon)) for icon in icons if 'data-kind="pcn"' in icon]
     assert sorted(pcn_labels) == sorted(lbbd.pcn.areas["pcn_name"])  # each PCN catchment named on the map
+
+
+def test_pcn_areas_are_labelled_and_current_outline_differs_from_plan_boundaries(lbbd, current_map_html):
+    icons = [json.loads(text) for text in re.findall(r'L\.divIcon\(\{\s*"html": ("(?:[^"\\]|\\.)*")', current_map_html)]
+    pcn_labels = [html.unescape(re.sub(r"<[^>]+>", "", icon)) for icon in icons if 'data-kind="pcn"' in icon]
+    assert sorted(pcn_labels) == sorted(lbbd.pcn.groups)
+    # the current localities: dashed dark blue on a white casing; the plan's boundaries: solid near-black
+    assert '"dashArray": "10 6"' in current_map_html and '"color": "#004488"' in current_map_html
+    assert '"color": "#222222", "fill": false, "weight": 3.2' in current_map_html
+
+
+def test_wheel_zoom_waits_for_a_click_and_labels_are_placed(current_map_html):
+    assert '"scrollWheelZoom": false' in current_map_html
+    assert "map.scrollWheelZoom.enable()" in current_map_html
+    assert "localignPlaceLabels" in current_map_html
 
 
 def test_tooltip_fields_describe_each_ward(lbbd):

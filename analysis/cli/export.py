@@ -30,7 +30,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="what to write (default: from the --out file ending: .geojson localities, "
                              ".csv assignment, .png map, .pdf briefing pack)")
     parser.add_argument("--out", required=True, metavar="PATH", help="file to write (its folder must exist)")
-    parser.add_argument("--title", default=None, help="map title for png (default: the plan's name)")
+    parser.add_argument("--title", default=None,
+                        help="title of the png map or of the pdf's first page (default: the plan's name)")
+    parser.add_argument("--purpose", default=None, metavar="TEXT",
+                        help="png and pdf: one line under the title saying what the paper is for")
     parser.add_argument("--no-pcns", action="store_true", help="png: leave out the PCN area outlines")
     parser.add_argument("--no-practices", action="store_true", help="png: leave out the GP practices")
     parser.add_argument("--tolerance", type=float, default=None, metavar="F",
@@ -58,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
                                    "--tolerance", "give e.g. 0.05 for ±5% or 0.1 for ±10%.")
     area = load(args)
     plans = [plan_argument(area, spec) for spec in args.plan]
-    path = export(area, plans, fmt, args.out, title=args.title, show_pcns=not args.no_pcns,
+    path = export(area, plans, fmt, args.out, title=args.title, purpose=args.purpose, show_pcns=not args.no_pcns,
                   show_practices=not args.no_practices, tolerance=args.tolerance)
     names = ", ".join(p.name for p in plans)
     print(f"Wrote {path} ({FORMATS[fmt].description}; {names}).")

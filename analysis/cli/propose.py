@@ -13,6 +13,7 @@ import numpy as np
 from analysis.cli.common import add_evidence, add_adjacency, add_bundle, check_budget, load, print_json, print_notes, text_table
 from analysis.exports.tables import csv_text, trailing_notes
 from analysis.metrics.definitions import metric
+from analysis.naming import consistent_names
 from analysis.plan import Plan
 from analysis.enumeration.engine import COMPILING_NOTE, needs_compiling
 from analysis.progress import cli_progress
@@ -256,8 +257,8 @@ def run(args: argparse.Namespace) -> int:
     with cli_progress(f"proposing plans of {k} localities") as progress:
         result = propose(area, k, constraints, weights, args.top, args.method, args.seed, args.budget_s, progress,
                          args.adjacency)
-    plans = [result.plans.plan(int(position), f"Option {rank}") for rank, position in
-             enumerate(result.ranked, start=1)]
+    plans = consistent_names(area, [result.plans.plan(int(position), f"Option {rank}") for rank, position in
+                                    enumerate(result.ranked, start=1)], keep=set(result.plans.fixed.values()))
     written = write_outputs(result, plans, args.out) if args.out and plans else []
     if args.json:
         print_json(_json(result, plans) | {"written": [str(p) for p in written]})

@@ -76,8 +76,9 @@ FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
     ExportFormat("metrics-csv", "every measure of one or more plans, with assumptions (opens in Excel)",
                  (".csv",), "text/csv", 8, _metrics),
     ExportFormat("png", "16:9 map for slides, 2560 × 1440 pixels", (".png",), "image/png", 1, _png,
-                 ("title", "show_pcns", "show_practices")),
-    ExportFormat("pdf", "briefing pack for 1–4 options", (".pdf",), "application/pdf", 4, _pdf, ("tolerance",)),
+                 ("title", "purpose", "show_pcns", "show_practices")),
+    ExportFormat("pdf", "briefing pack for 1–4 options", (".pdf",), "application/pdf", 4, _pdf,
+                 ("tolerance", "title", "purpose")),
 )}
 
 
@@ -100,7 +101,8 @@ def _check(plans: Plan | Sequence[Plan], fmt: str) -> tuple[ExportFormat, list[P
 def export_bytes(area: StudyArea, plans: Plan | Sequence[Plan], fmt: str, **options) -> bytes:
     """The content of an export in format ``fmt`` (see FORMATS), for a download button.
 
-    Options: png takes ``title``, ``show_pcns``, ``show_practices``; pdf takes ``tolerance``; None means default.
+    Options: png takes ``title``, ``purpose``, ``show_pcns``, ``show_practices``; pdf takes ``tolerance``,
+    ``title`` and ``purpose``; None means default.
     """
     spec, plans = _check(plans, fmt)
     given = {k: v for k, v in options.items() if k in spec.options and v is not None}

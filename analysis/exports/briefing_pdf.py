@@ -1,9 +1,11 @@
 """The briefing pack for leadership: a PDF of 16:9 pages for 1–4 options.
 
-Pages, in order: "Options compared" (every measure side by side, best in bold, and the population balance
-of each locality against the ±tolerance band), "PCNs and localities" (for each option, the residents of
-each PCN's approximate area by locality), one page per option (the slide map with its legend and key
-figures), and "Sources, assumptions and measures". Every page carries the attribution and date; every
+Pages, in order: "Options compared" (the planner's title and purpose, the measures a director asks about
+side by side, best in bold, and the population balance of each locality against the ±tolerance band),
+"PCNs and localities" (for each option, the residents of each PCN's approximate area by locality), one
+page per option (the slide map with its legend and key figures), "Technical measures" (compactness
+scores, cut edges … with their one-line meanings) and "Sources, assumptions and measures". Options keep
+the order given: option A is the first plan on every page. Localities keep one colour across all options. Every page carries the attribution and date; every
 page states the assumptions, in full or (option pages) beside the map.
 """
 
@@ -36,7 +38,8 @@ from analysis.exports.layout import (
     two_lines,
 )
 from analysis.exports.map_png import plan_figure
-from analysis.metrics.definitions import METRICS
+from analysis.metrics.audience import director_metrics, technical_metrics
+from analysis.metrics.definitions import METRICS, MetricDefinition
 from analysis.metrics.population import DEFAULT_TOLERANCE
 from geo.registrations import UNASSIGNED
 from analysis.palette import OUTLINE, TOLERANCE_BAND, locality_colours
@@ -92,12 +95,17 @@ def _best(values: list[float | None], better: str) -> set[int]:
     return {i for i, v in known if abs(v - target) < 1e-12}
 
 
-def comparison_rows(area: StudyArea, results: list[Evaluation]) -> tuple[list[list[str]], list[list[bool]]]:
-    """Rows of the comparison table (measure, one value per option) and which cells are the best in their row."""
+def comparison_rows(area: StudyArea, results: list[Evaluation],
+                    measures: Sequence[MetricDefinition] | None = None,
+                    counts: bool = True) -> tuple[list[list[str]], list[list[bool]]]:
+    """Rows of the comparison table (measure, one value per option) and which cells are the best in their row.
+
+    ``measures`` defaults to the director-level ones; ``counts`` adds the number of localities and equal share.
+    """
     rows = [["Localities", *(str(r.k) for r in results)],
-            ["Equal share (residents)", *(f"{r.ideal:,.0f}" for r in results)]]
-    best = [[False] * (len(results) + 1), [False] * (len(results) + 1)]
-    for m in METRICS:
+            ["Equal share (residents)", *(f"{r.ideal:,.0f}" for r in results)]] if counts else []
+    best = [[False] * (len(results) + 1) for _ in rows]
+    for m in (director_metrics() if measures is None else measures):
         values = [r.headline().get(m.key) for r in results]
         wins = _best([None if v is None else float(v) for v in values], m.better)
         rows.append([m.title, *(m.format(v) for v in values)])
@@ -106,14 +114,17 @@ def comparison_rows(area: StudyArea, results: list[Evaluation]) -> tuple[list[li
 
 
 def comparison_page(area: StudyArea, plans: list[Plan], results: list[Evaluation], tolerance: float,
-                    generated: dt.date | None, page_label: str) -> Figure:
-    """Every measure of every option side by side, and the population balance chart with the tolerance band."""
+                    generated: dt.date | None, page_label: str, title: str | None = None, purpose: str | None = None,
+                    technical_page: int | None = None) -> Figure:
+    """The planner's title and purpose, the director-level measures of every option side by side, and the
+    population balance chart with the tolerance band."""
     page = Page()
     letters = LETTERS[:len(plans)]
-    top = title_block(page, f"Options compared: {area.manifest.short_name}",
-                      f"{len(plans)} option{'s' if len(plans) > 1 else ''} · {area.total_population:,.0f} residents "
-                      f"in {len(area.ids)} {plural(area.manifest.unit_label)} · best value in each row in bold · "
-                      f"balance band ±{tolerance:.0%} of an equal share")
+    facts = (f"{len(plans)} option{'s' if len(plans) > 1 else ''} · {area.total_population:,.0f} residents "
+             f"in {len(area.ids)} {plural(area.manifest.unit_label)} · best value in each row in bold · "
+             f"balance band ±{tolerance:.0%} of an equal share")
+    top = title_block(page, title or f"Options compared: {area.manifest.short_name}",
+                      f"{purpose}\n{facts}" if purpose else facts)
     bottom = footer(page, area.export_notes, area.source_line, generated, page_label)
     rows, best = comparison_rows(area, results)
     left_w = (page.width - 2 * MARGIN) * 0.47
@@ -123,9 +134,12 @@ def comparison_page(area: StudyArea, plans: list[Plan], results: list[Evaluation
         column.heading("Options", size + 1.5)
         for letter, plan in zip(letters, plans):
             column.paragraph(f"{letter}: {plan.name}", size)
-        column.heading("Measures", size + 1.5)
+        column.heading("Key measures", size + 1.5)
         column.table(["Measure", *letters], rows, ["left", *("right" for _ in letters)], size=size,
                      bold=None, gid="comparison", stretch=0, cell_bold=best)
+        if technical_page is not None:
+            column.paragraph(f"Compactness scores and other technical measures, with what each means, are on page "
+                             f"{technical_page}.", size - 1, color=MUTED)
         return column.y, column.overflow
 
     _fit(draw, page, bottom, _sizes(BODY_SIZE))
@@ -143,8 +157,9 @@ def balance_chart(ax, plans: list[Plan], results: list[Evaluation], tolerance: f
     """Each locality's deviation from an equal share as a bar in its colour, grouped by option, over the ±band."""
     positions, heights, colours, names, groups = [], [], [], [], []
     x = 0.0
+    every = [loc for plan in plans for loc in plan.localities]
     for letter, plan, result in zip(LETTERS, plans, results):
-        palette = locality_colours(plan.localities)
+        palette = locality_colours(plan.localities, among=every)
         start = x
         for loc in plan.localities:
             positions.append(x)
@@ -218,7 +233,7 @@ def pcn_page(area: StudyArea, plans: list[Plan], results: list[Evaluation], gene
             if result.pcn_nesting is not None:
                 column.paragraph(f"PCN nesting {result.pcn_nesting:.1%} · {result.pcns_split} of "
                                  f"{len(result.pcn_residents)} PCNs split", size - 0.5, color=MUTED)
-            pcn_matrix(column, plan, result, size)
+            pcn_matrix(column, plan, result, size, among=[loc for p in plans for loc in p.localities])
             lowest = min(lowest, column.y)
             overflow |= column.overflow
         return lowest, overflow
@@ -227,9 +242,10 @@ def pcn_page(area: StudyArea, plans: list[Plan], results: list[Evaluation], gene
     return page.fig
 
 
-def pcn_matrix(column: Column, plan: Plan, result: Evaluation, size: float) -> None:
+def pcn_matrix(column: Column, plan: Plan, result: Evaluation, size: float,
+               among: Sequence[str] | None = None) -> None:
     """One option's PCN × locality table of residents, with each PCN's share in its main locality."""
-    palette = locality_colours(plan.localities)
+    palette = locality_colours(plan.localities, among=among)
     rows, shades, bold = [], [], []
     for pcn_name, by_locality in result.pcn_residents.items():
         main = result.pcn_main_locality[pcn_name]
@@ -250,6 +266,37 @@ def pcn_matrix(column: Column, plan: Plan, result: Evaluation, size: float) -> N
     column.table(["PCN", *(two_lines(loc, 10) for loc in plan.localities), "In main\nlocality"], rows,
                  ["left", *("right" for _ in plan.localities), "right"], size=size, bold=bold,
                  cell_colours=shades, gid="pcn-matrix")
+
+
+def technical_page(area: StudyArea, plans: list[Plan], results: list[Evaluation], generated: dt.date | None,
+                   page_label: str) -> Figure:
+    """The technical measures of every option side by side, each with its one-line meaning."""
+    page = Page()
+    letters = LETTERS[:len(plans)]
+    measures = technical_metrics()
+    top = title_block(page, "Technical measures",
+                      "Compactness scores and other measures for specialists, option by option · best value in "
+                      "each row in bold · what each measure means is beside the table")
+    bottom = footer(page, area.assumption_notes, area.source_line, generated, page_label)
+    rows, best = comparison_rows(area, results, measures, counts=False)
+    left_w = (page.width - 2 * MARGIN) * 0.47
+
+    def draw(target: Page, size: float) -> tuple[float, bool]:
+        left = Column(target, MARGIN, top, left_w)
+        for letter, plan in zip(letters, plans):
+            left.paragraph(f"{letter}: {plan.name}", size)
+        left.space(0.05)
+        left.table(["Measure", *letters], rows, ["left", *("right" for _ in letters)], size=size, gid="technical",
+                   stretch=0, cell_bold=best)
+        right = Column(target, MARGIN + left_w + 0.45, top, page.width - 2 * MARGIN - left_w - 0.45)
+        right.heading("What they mean", size + 1.5)
+        for m in measures:
+            direction = {"lower": " Lower is better.", "higher": " Higher is better."}.get(m.better, "")
+            right.paragraph(f"{m.title}: {m.meaning}{direction}", size - 0.5, indent=0.18, bullet="•")
+        return min(left.y, right.y), left.overflow or right.overflow
+
+    _fit(draw, page, bottom, _sizes(BODY_SIZE))
+    return page.fig
 
 
 def notes_page(area: StudyArea, tolerance: float, generated: dt.date | None, page_label: str) -> Figure:
@@ -288,32 +335,42 @@ def notes_page(area: StudyArea, tolerance: float, generated: dt.date | None, pag
 
 
 def briefing_figures(area: StudyArea, plans: Plan | Sequence[Plan], *, tolerance: float = DEFAULT_TOLERANCE,
-                     generated: dt.date | None = None) -> list[Figure]:
-    """The pack's pages as figures: comparison, PCNs, one per option, then sources and assumptions."""
+                     generated: dt.date | None = None, title: str | None = None,
+                     purpose: str | None = None) -> list[Figure]:
+    """The pack's pages as figures: comparison, PCNs, one per option, technical measures, sources and assumptions.
+
+    Option A is the first plan given, B the second, … on every page; ``title`` and ``purpose`` (the planner's)
+    head the first page.
+    """
     plans = check_options(area, plans)
     results = [evaluate(area, p) for p in plans]
-    total = len(plans) + 3
+    total = len(plans) + 4
+    every = [loc for plan in plans for loc in plan.localities]
 
     def label(n: int) -> str:
         return f"page {n} of {total}"
 
-    figures = [comparison_page(area, plans, results, tolerance, generated, label(1)),
+    figures = [comparison_page(area, plans, results, tolerance, generated, label(1), title=title, purpose=purpose,
+                               technical_page=total - 1),
                pcn_page(area, plans, results, generated, label(2))]
     for i, (letter, plan) in enumerate(zip(LETTERS, plans)):
         figures.append(plan_figure(area, plan, title=f"Option {letter}: {plan.name}", generated=generated,
-                                   page_label=label(3 + i)))
+                                   page_label=label(3 + i), among=every))
+    figures.append(technical_page(area, plans, results, generated, label(total - 1)))
     figures.append(notes_page(area, tolerance, generated, label(total)))
     return figures
 
 
 def briefing_pdf_bytes(area: StudyArea, plans: Plan | Sequence[Plan], *, tolerance: float = DEFAULT_TOLERANCE,
-                       generated: dt.date | None = None) -> bytes:
+                       generated: dt.date | None = None, title: str | None = None,
+                       purpose: str | None = None) -> bytes:
     """The briefing pack as PDF bytes (for the app's download button)."""
     with rc_context({"text.parse_math": False}):  # names from data are plain text: a "$" is never mathematics
-        figures = briefing_figures(area, plans, tolerance=tolerance, generated=generated)
+        figures = briefing_figures(area, plans, tolerance=tolerance, generated=generated, title=title,
+                                   purpose=purpose)
     names = [p.name for p in ([plans] if isinstance(plans, Plan) else plans)]
     buffer = io.BytesIO()
-    metadata = {"Title": f"Locality options for {area.manifest.short_name}: briefing pack",
+    metadata = {"Title": title or f"Locality options for {area.manifest.short_name}: briefing pack",
                 "Subject": "; ".join(names), "Author": "localign", "Creator": "localign",
                 "Keywords": "localities, wards, PCN, population balance"}
     # TrueType fonts (type 42) keep the text searchable and copyable.
@@ -324,10 +381,11 @@ def briefing_pdf_bytes(area: StudyArea, plans: Plan | Sequence[Plan], *, toleran
 
 
 def briefing_pdf(area: StudyArea, plans: Plan | Sequence[Plan], path: str | Path, *,
-                 tolerance: float = DEFAULT_TOLERANCE) -> Path:
+                 tolerance: float = DEFAULT_TOLERANCE, title: str | None = None, purpose: str | None = None) -> Path:
     """Write the briefing pack for 1–4 options to ``path`` and return it."""
     plans = check_options(area, plans)
-    return write_bytes(briefing_pdf_bytes(area, plans, tolerance=tolerance), path, (".pdf",))
+    return write_bytes(briefing_pdf_bytes(area, plans, tolerance=tolerance, title=title, purpose=purpose), path,
+                       (".pdf",))
 
 
 __all__ = ["DEFAULT_TOLERANCE", "MAX_OPTIONS", "briefing_figures", "briefing_pdf", "briefing_pdf_bytes"]

@@ -3,7 +3,12 @@
 Every polygon is snapped to a 1e-6 degree grid (about 10 cm), kept valid, and wound right-hand
 (exterior rings counter-clockwise, holes clockwise). There is no ``crs`` member: RFC 7946 fixes the
 CRS to WGS84. Plan name, generation date, assumption notes, sources and attribution travel in a
-foreign member ``localign`` at collection level, which RFC 7946 section 6.1 allows.
+foreign member ``localign`` at collection level, which RFC 7946 section 6.1 allows, with a field guide
+(``localign.fields``: every property name and what it holds).
+
+Property names are short lower_snake_case (``^[a-z0-9_]+$``, at most 10 characters where possible, so
+Shapefile's DBF and QGIS expressions take them unchanged) and every value is a scalar: lists of wards
+are one string joined by LIST_SEPARATOR.
 """
 
 from __future__ import annotations
@@ -29,8 +34,25 @@ from geo.crs import LONLAT_CRS
 PRECISION = 6
 """Decimal places of longitude/latitude (1e-6 degree is about 0.1 m at UK latitudes)."""
 
-PCN_SHARE_PREFIX = "pcn_share: "
-"""Locality property prefix: 'pcn_share: <PCN>' is the share of that PCN's residents living in the locality."""
+LIST_SEPARATOR = "; "
+"""Joins list values (ward codes, ward names) into one string property."""
+
+FIELD_NAME = re.compile(r"^[a-z0-9_]+$")
+"""What every property name matches: lower case letters, digits and underscores."""
+
+SHAPEFILE_FIELD_CHARS = 10
+"""Longest field name a Shapefile (dBASE) keeps; longer names are cut short by GIS tools."""
+
+
+def field_name(text: str, fallback: str) -> str:
+    """``text`` as a lower_snake_case property name of at most 10 characters, else ``fallback``."""
+    name = re.sub(r"[^a-z0-9]+", "_", str(text).lower()).strip("_")
+    return name if name and len(name) <= SHAPEFILE_FIELD_CHARS else fallback
+
+
+def pcn_share_fields(pcn_names) -> dict[str, str]:
+    """Each PCN's share property name ('pcn1_shr', 'pcn2_shr', …, in the PCNs' order) keyed by PCN name."""
+    return {name: f"pcn{i}_shr" for i, name in enumerate(pcn_names, start=1)}
 
 
 def rfc7946_geometry(geometry: BaseGeometry) -> dict[str, Any]:
@@ -101,6 +123,9 @@ def localities_geojson(area: StudyArea, plan: Plan, generated: dt.date | None = 
     result = evaluate(area, plan)
     dissolved = dissolve_plan(area, plan).to_crs(LONLAT_CRS)
     unit = area.manifest.unit_label
+    count_f, units_f, names_f = (field_name(f"{unit}_count", "unit_count"), field_name(f"{unit}s", "units"),
+                                 field_name(f"{unit}_names", "unit_names"))
+    pcn_fields = pcn_share_fields(result.pcn_residents)
     features = []
     for locality, geometry in zip(dissolved.index, dissolved.geometry):
         members = plan.members(locality)
@@ -108,35 +133,35 @@ def localities_geojson(area: StudyArea, plan: Plan, generated: dt.date | None = 
             "locality": locality,
             "population": residents(result.populations[locality]),
             "deviation": round(result.deviations[locality], 6),
-            "deviation_text": f"{result.deviations[locality]:+.1%}",
-            f"{unit}_count": len(members),
-            f"{unit}s": members,
-            f"{unit}_names": [str(area.unit_names[u]) for u in members],
+            "dev_text": f"{result.deviations[locality]:+.1%}",
+            count_f: len(members),
+            units_f: LIST_SEPARATOR.join(members),
+            names_f: LIST_SEPARATOR.join(str(area.unit_names[u]) for u in members),
             "area_km2": round(result.area_km2[locality], 3),
             "one_piece": locality not in result.noncontiguous,
-            "polsby_popper": round(result.polsby_popper[locality], 4),
+            "compact_pp": round(result.polsby_popper[locality], 4),
         }
         for pcn, by_locality in result.pcn_residents.items():
             total = sum(by_locality.values())
             share = by_locality.get(locality, 0.0) / total if total else 0.0
-            properties[f"{PCN_SHARE_PREFIX}{pcn}"] = round(share, 4)
+            properties[pcn_fields[pcn]] = round(share, 4)
         features.append({"type": "Feature", "id": locality, "properties": properties,
                          "geometry": rfc7946_geometry(geometry)})
     fields = {
         "locality": "locality name",
         "population": f"residents (sum of the {unit} estimates)",
         "deviation": "(population − equal share) / equal share, as a fraction: 0.021 means 2.1% above",
-        "deviation_text": "the deviation as a percentage, for labels",
-        f"{unit}_count": f"number of {unit}s",
-        f"{unit}s": f"{unit} codes in the locality",
-        f"{unit}_names": f"{unit} names in the locality",
+        "dev_text": "the deviation as a percentage, for labels",
+        count_f: f"number of {unit}s",
+        units_f: f"{unit} codes in the locality, separated by '{LIST_SEPARATOR.strip()}'",
+        names_f: f"{unit} names in the locality, separated by '{LIST_SEPARATOR.strip()}'",
         "area_km2": "area in square kilometres (EPSG:27700)",
         "one_piece": f"true when the locality's {unit}s form one connected area",
-        "polsby_popper": "compactness 4πA/L² (1 = circle)",
+        "compact_pp": "compactness (Polsby–Popper 4πA/L², 1 = circle)",
     }
-    if result.pcn_residents:
-        fields[f"{PCN_SHARE_PREFIX}<PCN>"] = ("share of the PCN's residents (approximate PCN area) living in this "
-                                             "locality; each PCN's shares sum to 1 across localities")
+    for pcn, name in pcn_fields.items():
+        fields[name] = (f"share of {pcn}'s residents (approximate PCN area) living in this locality; "
+                        "each PCN's shares sum to 1 across localities")
     metadata = _metadata(area, plan, "localities", fields, generated)
     return _collection(f"{plan.name} – localities", features, metadata, dissolved.total_bounds)
 
@@ -172,7 +197,8 @@ def numeric_attributes(area: StudyArea) -> tuple[dict[str, Any], dict[str, str]]
 
 def wards_geojson(area: StudyArea, plan: Plan, generated: dt.date | None = None) -> dict[str, Any]:
     """Every unit (ward) with its code, name, population and locality: importing it with read_plan gives this plan."""
-    id_field, name_field = area.manifest.units.id, area.manifest.units.name
+    id_field = field_name(area.manifest.units.id, "unit_code")
+    name_field = field_name(area.manifest.units.name, "unit_name")
     units = area.units_lonlat
     extra, extra_fields = numeric_attributes(area)
     assignment = plan.assignment
@@ -202,7 +228,10 @@ def write_geojson(data: dict[str, Any], path: str | Path) -> Path:
 
 
 __all__ = [
+    "FIELD_NAME",
+    "LIST_SEPARATOR",
     "PRECISION",
+    "field_name",
     "geojson_text",
     "localities_geojson",
     "rfc7946_geometry",

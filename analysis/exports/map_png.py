@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -69,9 +70,12 @@ def _map_extent(area: StudyArea) -> tuple[float, float, float, float]:
 
 
 def draw_plan_map(ax, area: StudyArea, plan: Plan, *, show_pcns: bool = True,
-                  show_practices: bool = True) -> None:
-    """Draw a plan on axes in EPSG:27700: filled wards, locality outlines, PCN outlines, practices and labels."""
-    colours = locality_colours(plan.localities)
+                  show_practices: bool = True, among: Sequence[str] | None = None) -> None:
+    """Draw a plan on axes in EPSG:27700: filled wards, locality outlines, PCN outlines, practices and labels.
+
+    ``among``: every locality name of the plans shown together, so each name keeps one colour (see palette).
+    """
+    colours = locality_colours(plan.localities, among=among)
     units = area.units
     minx, miny, maxx, maxy = _map_extent(area)
     # Widen the extent to the axes' shape so one data metre is as long across as up (true scale).
@@ -118,9 +122,10 @@ def draw_plan_map(ax, area: StudyArea, plan: Plan, *, show_pcns: bool = True,
     place_labels(ax, requests, obstacles)
 
 
-def legend_table(column: Column, area: StudyArea, plan: Plan, result: Evaluation, size: float) -> float:
+def legend_table(column: Column, area: StudyArea, plan: Plan, result: Evaluation, size: float,
+                 among: Sequence[str] | None = None) -> float:
     """The locality legend: colour, name, units, residents and deviation from an equal share; returns its width."""
-    colours = locality_colours(plan.localities)
+    colours = locality_colours(plan.localities, among=among)
     rows = [(loc, str(len(result.units[loc])), f"{result.populations[loc]:,.0f}",
              signed_percent(result.deviations[loc])) for loc in plan.localities]
     width = column.table([area.manifest.locality_label.capitalize(), plural(area.manifest.unit_label).capitalize(),
@@ -170,7 +175,7 @@ def metrics_table(column: Column, result: Evaluation, keys: tuple[str, ...], siz
 
 def side_panel(page: Page, area: StudyArea, plan: Plan, result: Evaluation, box: tuple[float, float, float],
                size: float, show_pcns: bool, show_practices: bool, notes: list[str],
-               stacked: bool = False) -> tuple[float, bool]:
+               stacked: bool = False, among: Sequence[str] | None = None) -> tuple[float, bool]:
     """Legend and key figures side by side (or one above the other), the map key, wards that move and the notes.
 
     Returns the lowest y reached and whether a table came out wider than its column.
@@ -178,7 +183,7 @@ def side_panel(page: Page, area: StudyArea, plan: Plan, result: Evaluation, box:
     left, top, width = box
     legend = Column(page, left, top, width if stacked else width * 0.55)
     legend.heading(plural(area.manifest.locality_label).capitalize(), size + 1, gid="legend-heading")
-    legend_width = legend_table(legend, area, plan, result, size)
+    legend_width = legend_table(legend, area, plan, result, size, among)
     if stacked:
         figures = Column(page, left, legend.y - 0.02, width)
     else:
@@ -201,17 +206,22 @@ def side_panel(page: Page, area: StudyArea, plan: Plan, result: Evaluation, box:
 
 
 def plan_figure(area: StudyArea, plan: Plan, *, title: str | None = None, show_pcns: bool = True,
-                show_practices: bool = True, generated: dt.date | None = None, page_label: str = "") -> Figure:
-    """A 16:9 page: the plan map with its legend, key figures, map key, wards that move and assumption notes."""
+                show_practices: bool = True, generated: dt.date | None = None, page_label: str = "",
+                purpose: str | None = None, among: Sequence[str] | None = None) -> Figure:
+    """A 16:9 page: the plan map with its legend, key figures, map key, wards that move and assumption notes.
+
+    ``title`` (default: the plan's name) and ``purpose`` (one line, under the title) are the planner's own.
+    """
     result = evaluate(area, plan)
     page = Page()
-    top = title_block(page, title or plan.name, subtitle(area, plan, result))
+    facts = subtitle(area, plan, result)
+    top = title_block(page, title or plan.name, f"{purpose}\n{facts}" if purpose else facts)
     bottom = footer(page, [], area.source_line, generated, page_label)
     minx, miny, maxx, maxy = _map_extent(area)
     height = top - bottom
     width = min(height * (maxx - minx) / (maxy - miny), page.width * MAP_SHARE)
     ax = page.axes(MARGIN, bottom, width, height)
-    draw_plan_map(ax, area, plan, show_pcns=show_pcns, show_practices=show_practices)
+    draw_plan_map(ax, area, plan, show_pcns=show_pcns, show_practices=show_practices, among=among)
     panel_left = MARGIN + width + 0.35
     box = (panel_left, top, page.width - MARGIN - panel_left)
     notes = area.export_notes
@@ -220,26 +230,27 @@ def plan_figure(area: StudyArea, plan: Plan, *, title: str | None = None, show_p
     stacked, size = choices[-1]
     for option in choices:
         lowest, overflow = side_panel(DryPage(), area, plan, result, box, option[1], show_pcns, show_practices,
-                                      notes, option[0])
+                                      notes, option[0], among)
         if lowest >= bottom and not overflow:
             stacked, size = option
             break
-    side_panel(page, area, plan, result, box, size, show_pcns, show_practices, notes, stacked)
+    side_panel(page, area, plan, result, box, size, show_pcns, show_practices, notes, stacked, among)
     return page.fig
 
 
 def render_plan_png(area: StudyArea, plan: Plan, path: str | Path, *, title: str | None = None,
-                    show_pcns: bool = True, show_practices: bool = True) -> Path:
+                    show_pcns: bool = True, show_practices: bool = True, purpose: str | None = None) -> Path:
     """Write the plan map as a 2560 × 1440 PNG (16:9) and return its path."""
     return write_bytes(plan_png_bytes(area, plan, title=title, show_pcns=show_pcns,
-                                      show_practices=show_practices), path, (".png",))
+                                      show_practices=show_practices, purpose=purpose), path, (".png",))
 
 
 def plan_png_bytes(area: StudyArea, plan: Plan, *, title: str | None = None, show_pcns: bool = True,
-                   show_practices: bool = True, generated: dt.date | None = None) -> bytes:
-    """The plan map as PNG bytes (for the app's download button)."""
+                   show_practices: bool = True, generated: dt.date | None = None,
+                   purpose: str | None = None) -> bytes:
+    """The plan map as PNG bytes (for the app's download button), with the planner's title and purpose."""
     fig = plan_figure(area, plan, title=title, show_pcns=show_pcns, show_practices=show_practices,
-                      generated=generated)
+                      generated=generated, purpose=purpose)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=PNG_DPI, metadata={"Software": "localign"})
     return buffer.getvalue()

@@ -1,8 +1,10 @@
 """CSV exports: the ward → locality assignment (the shape Districtr and Dave's Redistricting accept) and a
 metrics table for one or more plans that opens cleanly in Excel.
 
-The metrics CSV has one row per metric and one column per plan, with values formatted as the app shows
-them (titles and formats from analysis.metrics.definitions). Assumption notes, sources and the date follow
+The metrics CSV has one row per metric and one column per plan. Values are plain numbers that Excel and
+pandas read as numbers (shares as fractions, 0.0314 = 3.14%; yes/no as 1/0; no thousands separators);
+the ``unit`` column says which, and formatting is left to the app and the PDF. Titles and meanings come
+from analysis.metrics.definitions. After the plan measures come each locality's residents and deviation. Assumption notes, sources and the date follow
 the table as trailing rows after one blank row, each a two-cell row ``note,<text>`` / ``source,<text>``,
 so Excel shows them in full under the table; scripts read the table with ``nrows`` or stop at the blank
 row. Files are UTF-8; the metrics CSV is written with a byte-order mark so Excel shows "—" and "±".
@@ -48,23 +50,56 @@ def distinct_names(plans: Sequence[Plan]) -> list[str]:
     return names
 
 
+def number(value: float | int | bool | None) -> str:
+    """A value as a CSV cell that spreadsheets read as a number: 1/0 for yes/no, no separators, '' when missing."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int) or float(value).is_integer():
+        return str(int(round(float(value))))
+    return repr(round(float(value), 6))
+
+
+def metric_unit(key: str) -> str:
+    """What a metric's numbers are, for the CSV's unit column."""
+    m = metric(key)
+    if key == "contiguous":
+        return "1 = yes, 0 = no"
+    if "%" in m.fmt:
+        return "fraction (0.05 = 5%)"
+    if "d}" in m.fmt:
+        return "count"
+    if ",.0f" in m.fmt:
+        return "residents"
+    return "score (0 to 1)"
+
+
 def metrics_rows(area: StudyArea, plans: Sequence[Plan]) -> list[list[str]]:
-    """The metrics table as rows of text: a header, then one row per metric with one column per plan."""
+    """The metrics table as rows of cells: a header, one row per metric with one column per plan (numbers only),
+    then each locality's residents and deviation (blank for plans without that locality)."""
     results = [evaluate(area, plan) for plan in plans]
-    rows = [["metric", "key", *distinct_names(plans), "better", "meaning"]]
-    rows.append(["Localities", "k", *(str(r.k) for r in results), "", "number of localities"])
-    rows.append(["Equal share of residents", "ideal", *(f"{r.ideal:,.0f}" for r in results), "",
-                 "total residents ÷ number of localities"])
-    rows.append(["Localities (residents, deviation)", "localities",
-                 *(locality_summary(area, r) for r in results), "", "each locality's residents and deviation"])
+    rows = [["metric", "key", *distinct_names(plans), "unit", "better", "meaning"]]
+    rows.append(["Localities", "k", *(number(r.k) for r in results), "count", "", "number of localities"])
+    rows.append(["Equal share of residents", "ideal", *(number(round(r.ideal, 1)) for r in results), "residents",
+                 "", "total residents ÷ number of localities"])
     for m in METRICS:
-        values = [m.format(r.headline().get(m.key)) for r in results]
-        rows.append([m.title, m.key, *values, m.better, m.meaning])
+        values = [number(r.headline().get(m.key)) for r in results]
+        rows.append([m.title, m.key, *values, metric_unit(m.key), m.better, m.meaning])
+    localities = list(dict.fromkeys(loc for r in results for loc in r.localities))
+    for loc in localities:
+        rows.append([f"Residents: {loc}", f"populations[{loc}]",
+                     *(number(round(r.populations[loc], 1)) if loc in r.populations else "" for r in results),
+                     "residents", "", f"residents of {loc} (estimate)"])
+    for loc in localities:
+        rows.append([f"Deviation: {loc}", f"deviations[{loc}]",
+                     *(number(r.deviations[loc]) if loc in r.deviations else "" for r in results),
+                     "fraction (0.05 = 5%)", "", f"{loc}'s difference from an equal share of residents"])
     by_measure = metric("max_abs_deviation_by_measure")
     for measure in results[0].balance_on if results else ():  # the balance measures, each on its own row
         rows.append([f"{by_measure.title}: {area.measure_title(measure)}", f"max_abs_deviation_{measure}",
-                     *(by_measure.format(r.max_abs_deviation_by_measure[measure]) for r in results), "lower",
-                     by_measure.meaning])
+                     *(number(r.max_abs_deviation_by_measure[measure]) for r in results), "fraction (0.05 = 5%)",
+                     "lower", by_measure.meaning])
     return rows
 
 

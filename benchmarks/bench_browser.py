@@ -1,0 +1,250 @@
+"""The app's speed as a planner feels it: a real headless browser (Debian Chromium driven by Playwright) against
+`streamlit run app.py` on the bundled Barking and Dagenham data, internet blocked.
+
+Times (wall clock, from the click to the result fully drawn in the browser):
+- cold load: opening the app in a new browser session until every ward is drawn on the map and Streamlit is idle;
+- ward move: "Move ward" until the moved ward shows its new locality's colour on the map (and the key figures
+  say "(edited)"); also the bytes the server sends over the websocket for one move;
+- undo: "Undo" until the ward shows its old colour again;
+- tab switches: to Compare (both maps drawn), back to Map & edit (map drawn), to Brief (map drawn);
+- Find options: the button until the option's map and the Pareto chart are drawn;
+- PNG and PDF download: the button until the browser has the whole file.
+
+Targets on the 2-core machine (issue 13): ward move ≤ 0.4 s median, PDF ≤ 1 s, cold load ≤ 2.5 s.
+Run alone with `.venv/bin/python benchmarks/run_all.py browser`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+MOVES = 7
+"""Ward moves (and undos) timed; the median is reported."""
+COLD_LOADS = 3
+TARGETS = {"cold load": 2.5, "ward move": 0.4, "PDF download": 1.0}
+WARD = ("Goresbrook", "North")
+"""The ward moved and the locality it moves to (it starts in East)."""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _start_server(autosave: str) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    command = [str(Path(sys.executable).parent / "streamlit"), "run", "app.py", "--server.headless", "true",
+               "--server.port", str(port), "--server.address", "127.0.0.1"]
+    env = {**os.environ, "LOCALIGN_AUTOSAVE_DIR": autosave}
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                return process, url
+        except OSError:
+            time.sleep(0.3)
+    process.terminate()
+    raise RuntimeError("streamlit did not start")
+
+
+def _idle(page, quiet_s: float = 0.3, timeout_s: float = 120) -> None:
+    """Wait until Streamlit has finished running the script (its status widget gone for ``quiet_s``).
+
+    Waits with page.wait_for_timeout, never time.sleep: Playwright serves the page's requests only while it runs.
+    """
+    deadline = time.monotonic() + timeout_s
+    quiet = None
+    while time.monotonic() < deadline:
+        if page.locator('[data-testid="stStatusWidget"]').count():
+            quiet = None
+        elif quiet is None:
+            quiet = time.monotonic()
+        elif time.monotonic() - quiet >= quiet_s:
+            return
+        page.wait_for_timeout(20)
+
+
+MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+
+
+def _wards_drawn(page, count: int = 1, timeout_s: float = 60) -> None:
+    """Wait until ``count`` maps each show all their ward paths."""
+    for i in range(count):
+        page.frame_locator(MAP_FRAME).nth(i).locator("path.leaflet-interactive").nth(18).wait_for(
+            state="attached", timeout=timeout_s * 1000)
+
+
+FILL_JS = """([code, colour]) => { if (!window.map) return false; for (const k in window.map._layers) {
+  const l = window.map._layers[k];
+  if (l.feature && l.feature.properties && l.feature.properties.code === code && l._path)
+    return (l._path.getAttribute('fill') || '').toUpperCase() === colour.toUpperCase(); } return false; }"""
+
+
+def _wait_fill(page, code: str, colour: str, timeout_s: float = 30) -> None:
+    frame = page.frame(url=lambda url: "streamlit_folium" in url)
+    frame.wait_for_function(FILL_JS, arg=[code, colour], polling="raf", timeout=timeout_s * 1000)
+
+
+def _offline(context, url: str):
+    """Let the browser reach only the app (as on a council network without internet): other requests fail at once."""
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
+        (url, "data:", "blob:", "about:")) else route.abort())
+    return context
+
+
+def _choose(page, label: str, option: str, attempts: int = 4) -> None:
+    """Pick an option in a Streamlit select box (again if a rerun closed the list before the click)."""
+    for attempt in range(attempts):
+        _idle(page)
+        page.get_by_role("combobox", name=label).first.click()
+        try:
+            page.get_by_role("option", name=option, exact=True).first.click(timeout=8000)
+            _idle(page)
+            return
+        except Exception:
+            page.keyboard.press("Escape")
+    raise TimeoutError(f"could not choose {option} in {label}")
+
+
+def _download_seconds(page, label: str) -> tuple[float, int]:
+    start = time.perf_counter()
+    with page.expect_download(timeout=120_000) as info:
+        page.get_by_role("button", name=label).click()
+    path = info.value.path()
+    return time.perf_counter() - start, Path(path).stat().st_size
+
+
+def run() -> list[dict]:
+    from playwright.sync_api import sync_playwright
+
+    from analysis.palette import locality_colours
+    from geo.bundle import load_bundle
+
+    area = load_bundle()
+    code = str(area.unit_names[area.unit_names == WARD[0]].index[0])
+    colours = locality_colours(["East", "North", "West"])
+    rows: list[dict] = []
+
+    def row(measure: str, value: float, unit: str, notes: str = "") -> None:
+        target = next((t for name, t in TARGETS.items() if measure.startswith(name)), None)
+        if target is not None:
+            notes = (f"target ≤ {target:g} s: {'met' if value <= target else 'NOT met'}" + (f"; {notes}" if notes else ""))
+        rows.append({"benchmark": "browser", "measure": measure, "value": round(value, 3), "unit": unit,
+                     "notes": notes})
+
+    with tempfile.TemporaryDirectory() as autosave:
+        process, url = _start_server(autosave)
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+                # warm the server once (imports, bundle, numba) so cold load measures a planner's first visit
+                warm = _offline(browser.new_context(viewport={"width": 1440, "height": 900}), url)
+                page = warm.new_page()
+                page.goto(url)
+                _wards_drawn(page, timeout_s=300)
+                _idle(page)
+                warm.close()
+
+                cold = []
+                for _ in range(COLD_LOADS):
+                    context = _offline(browser.new_context(viewport={"width": 1440, "height": 900}), url)
+                    page = context.new_page()
+                    start = time.perf_counter()
+                    page.goto(url)
+                    _wards_drawn(page)
+                    _idle(page, 0.05)
+                    cold.append(time.perf_counter() - start)
+                    context.close()
+                row("cold load (median)", statistics.median(cold), "s",
+                    f"new browser session to all wards drawn; {COLD_LOADS} loads, server already running")
+
+                context = _offline(browser.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True),
+                                   url)
+                page = context.new_page()
+                received: list[int] = []
+                page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: received.append(
+                    len(payload) if isinstance(payload, (bytes, str)) else 0)))
+                fetched: list[str] = []
+                page.on("requestfinished", lambda request: fetched.append(request.url))
+                page.goto(url)
+                _wards_drawn(page)
+                _idle(page)
+                _choose(page, "Ward", f"{WARD[0]} ({code})")
+                moves, undos, sizes, requests = [], [], [], []
+                for _ in range(MOVES):
+                    _choose(page, "Move to", WARD[1])
+                    before_bytes, before_requests = sum(received), len(fetched)
+                    start = time.perf_counter()
+                    page.get_by_role("button", name="Move ward").click()
+                    _wait_fill(page, code, colours[WARD[1]])
+                    moves.append(time.perf_counter() - start)
+                    _idle(page, 0.2)
+                    sizes.append(sum(received) - before_bytes)
+                    requests.append(len(fetched) - before_requests)
+                    start = time.perf_counter()
+                    page.get_by_role("button", name="Undo").click()
+                    _wait_fill(page, code, colours["East"])
+                    undos.append(time.perf_counter() - start)
+                    _idle(page, 0.2)
+                row("ward move (median)", statistics.median(moves), "s",
+                    f"'Move ward' to the ward drawn in its new colour; {MOVES} moves, slowest "
+                    f"{max(moves):.2f} s")
+                row("ward move: data sent to the browser (median)", statistics.median(sizes) / 1000, "kB",
+                    "websocket bytes per move (only the plan's layer is sent; the base map stays)")
+                row("ward move: files fetched (median)", statistics.median(requests), "requests",
+                    "HTTP requests during a move (0: no map frame reloaded)")
+                row("undo (median)", statistics.median(undos), "s", "'Undo' to the ward back in its old colour")
+
+                for name, count in (("Compare", 2), ("Map & edit", 1), ("Brief", 1)):
+                    start = time.perf_counter()
+                    page.get_by_role("tab", name=name).click()
+                    _idle(page, 0.05)
+                    _wards_drawn(page, count)
+                    row(f"tab switch to {name}", time.perf_counter() - start, "s", f"click to {count} map(s) drawn")
+                    _idle(page, 0.3)
+
+                png_s, png_bytes = _download_seconds(page, "Map for slides (PNG)")
+                row("PNG download", png_s, "s", f"2560 × 1440 slide map, {png_bytes / 1000:.0f} kB")
+                pdf_s, pdf_bytes = _download_seconds(page, "Briefing pack (PDF)")
+                row("PDF download", pdf_s, "s", f"briefing pack with today's localities, {pdf_bytes / 1000:.0f} kB")
+
+                page.get_by_role("tab", name="Propose").click()
+                _idle(page)
+                start = time.perf_counter()
+                page.get_by_role("button", name="Find options").click()
+                page.get_by_text("meet your rules").first.wait_for(timeout=300_000)
+                _wards_drawn(page)
+                page.locator('[data-testid="stVegaLiteChart"]').first.wait_for()
+                _idle(page, 0.05)
+                row("Find options", time.perf_counter() - start, "s",
+                    "default rules, k = 4: every plan listed and ranked, option 1 drawn")
+                context.close()
+                browser.close()
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    return rows
+
+
+if __name__ == "__main__":
+    for r in run():
+        print(r)
