@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 
 from analysis.cli.common import add_adjacency, add_bundle, load, print_json, print_notes, text_table
-from analysis.compare import compare
+from analysis.metrics.compare import compare
 from analysis.metrics.definitions import METRICS
-from analysis.plan_io import resolve_plan
+from analysis.plan.io import resolve_plan
 
 
 def register(sub: argparse._SubParsersAction) -> None:

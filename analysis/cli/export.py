@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 
 from analysis.cli.common import add_bundle, load
-from analysis.exports import FORMATS, export
-from analysis.plan_io import resolve_plan
+from analysis.present.exports import FORMATS, export
+from analysis.plan.io import resolve_plan
 from geo.errors import LocalignError
 
 SUFFIX_FORMATS = {".geojson": "geojson", ".json": "geojson", ".csv": "csv", ".png": "png", ".pdf": "pdf"}

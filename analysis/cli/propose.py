@@ -9,15 +9,15 @@ import sys
 from pathlib import Path
 
 from analysis.cli.common import add_adjacency, add_bundle, check_budget, load, print_json, print_notes, text_table
-from analysis.exports.tables import csv_text, trailing_notes
+from analysis.present.exports.tables import csv_text, trailing_notes
 from analysis.metrics.definitions import metric
-from analysis.plan import Plan
-from analysis.enumeration.engine import COMPILING_NOTE, needs_compiling
+from analysis.plan.partition import Plan
+from analysis.solvers.enumeration.engine import COMPILING_NOTE, needs_compiling
 from analysis.progress import cli_progress
-from analysis.propose import METHODS, Proposals, propose
-from analysis.proposals import Constraints
-from analysis.requirements import EXAMPLES, parse_fraction, parse_requirements
-from analysis.scoring import Weights
+from analysis.solvers.propose import METHODS, Proposals, propose
+from analysis.solvers.proposal_set import Constraints
+from analysis.cli.requirements import EXAMPLES, parse_fraction, parse_requirements
+from analysis.metrics.scoring import Weights
 from geo.bundle import StudyArea
 from geo.errors import LocalignError
 
@@ -130,8 +130,8 @@ def _weights_text(weights: Weights) -> str:
 
 def write_outputs(result: Proposals, plans: list[Plan], folder: str) -> list[Path]:
     """Write each plan as CSV (ward_code,ward_name,locality) and wards GeoJSON, plus summary.csv and summary.md."""
-    from analysis.exports import export
-    from analysis.exports.files import write_bytes
+    from analysis.present.exports import export
+    from analysis.present.exports.files import write_bytes
 
     out = Path(folder).expanduser()
     try:

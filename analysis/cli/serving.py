@@ -18,7 +18,7 @@ from pathlib import Path
 
 from geo.errors import LocalignError
 
-APP_DIR = Path(__file__).resolve().parent.parent
+APP_DIR = Path(__file__).resolve().parents[2]
 SHARED_ENV = "LOCALIGN_SHARED"
 """Set by ``make serve`` for the app: ``signin`` (visitors must sign in) or ``open`` (acknowledged as open)."""
 PROVIDER_ENV = "LOCALIGN_AUTH_PROVIDER"

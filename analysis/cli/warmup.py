@@ -1,6 +1,6 @@
 """Compile localign's numba kernels once after installation, so the first proposal in the app starts at once.
 
-`make run` runs ``python -m analysis.warmup``; numba caches the compiled code beside the sources, and
+`make run` runs ``python -m analysis.cli.warmup``; numba caches the compiled code beside the sources, and
 later processes load it in well under a second.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sys
 import time
 
-from analysis.enumeration import enumerate_area
-from analysis.optimise import Optimiser
+from analysis.solvers.enumeration import enumerate_area
+from analysis.solvers.optimise import Optimiser
 from geo.bundle import load_bundle
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from analysis.evaluate import Evaluation, evaluate
+from analysis.metrics.evaluate import Evaluation, evaluate
 from analysis.metrics import continuity
-from analysis.plan import Plan
+from analysis.plan.partition import Plan
 from geo.adjacency import Adjacency
 from geo.bundle import StudyArea
 

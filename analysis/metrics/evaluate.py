@@ -10,7 +10,7 @@ import numpy as np
 
 from analysis.metrics import compactness, continuity, pcn_alignment, population
 from analysis.metrics.contiguity import cut_edges, noncontiguous_localities
-from analysis.plan import Plan, current_plan
+from analysis.plan.partition import Plan, current_plan
 from geo.adjacency import Adjacency
 from geo.bundle import StudyArea
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from analysis.metrics import population
-from analysis.scoring import ScoreTable, Weights
-from analysis.unit_graph import UnitGraph
+from analysis.metrics.scoring import ScoreTable, Weights
+from analysis.plan.graph import UnitGraph
 
 
 class GraphScorer:

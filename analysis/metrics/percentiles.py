@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis.metrics.definitions import metric
-from analysis.scoring import ScoreTable
+from analysis.metrics.scoring import ScoreTable
 
 PERCENTILE_METRICS = ("max_abs_deviation", "population_range", "polsby_popper_mean", "polsby_popper_min",
                       "cut_edges", "pcn_nesting", "pcns_split", "pcns_split_90", "retained_share", "wards_moved",

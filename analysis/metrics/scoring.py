@@ -11,9 +11,9 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from analysis.evaluate import EvaluationContext
+from analysis.metrics.evaluate import EvaluationContext
 from analysis.metrics.definitions import PCN_BADLY_SPLIT_SHARE, PCN_SPLIT_SHARE
-from analysis.score_kernel import UnitData, score_plans
+from analysis.metrics.score_kernel import UnitData, score_plans
 from analysis.metrics import compactness, continuity, pcn_alignment, population
 from geo.adjacency import Adjacency
 from geo.bundle import StudyArea
@@ -109,7 +109,7 @@ class ScoreTable:
 class PlanScorer:
     """Scores plans of k localities on one study area and adjacency, vectorised over plans.
 
-    The hot path is one compiled pass per plan (analysis.score_kernel) that evaluates the formulas of
+    The hot path is one compiled pass per plan (analysis.metrics.score_kernel) that evaluates the formulas of
     analysis.metrics; ``score_reference`` computes the same table with those numpy functions directly.
     """
 

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 
-from analysis.plan import Plan, label_problem, make_plan
+from analysis.plan.partition import Plan, label_problem, make_plan
 from geo.bundle import StudyArea
 from geo.errors import LocalignError, list_items, safe_text
 
@@ -414,7 +414,7 @@ __all__ = ["AutosaveStore", "EditSession", "State", "new_session_key", "plan_fro
 
 
 def _check_new_name(name: str, where: str) -> None:
-    """Refuse a new locality name that exports could not carry safely (see analysis.plan.label_problem)."""
+    """Refuse a new locality name that exports could not carry safely (see analysis.plan.partition.label_problem)."""
     problem = label_problem(name)
     if problem:
         raise LocalignError.single(f"the locality name {safe_text(name, 30)!r} {problem}.", where,

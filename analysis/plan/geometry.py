@@ -6,7 +6,7 @@ from collections import OrderedDict
 
 import geopandas as gpd
 
-from analysis.plan import Plan
+from analysis.plan.partition import Plan
 from geo.bundle import StudyArea
 
 CACHE_SIZE = 32

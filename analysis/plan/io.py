@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.plan import Plan, current_plan, grouping_plan, make_plan
+from analysis.plan.partition import Plan, current_plan, grouping_plan, make_plan
 from geo.bundle import StudyArea
 from geo.errors import LocalignError, Problem
 from geo.escape import csv_cell, uncsv_cell

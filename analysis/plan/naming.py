@@ -6,9 +6,9 @@ import math
 
 import numpy as np
 
-from analysis.evaluate import EvaluationContext
+from analysis.metrics.evaluate import EvaluationContext
 from analysis.metrics import continuity
-from analysis.plan import Plan
+from analysis.plan.partition import Plan
 from geo.bundle import StudyArea
 
 COMPASS = ("East", "North East", "North", "North West", "West", "South West", "South", "South East")

@@ -10,8 +10,8 @@ from collections.abc import Mapping, Sequence
 import altair as alt
 import pandas as pd
 
-from analysis.evaluate import Evaluation
-from analysis.palette import OUTLINE, TOLERANCE_BAND, locality_colours
+from analysis.metrics.evaluate import Evaluation
+from analysis.present.palette import OUTLINE, TOLERANCE_BAND, locality_colours
 
 PARETO_SELECTION = "option"
 """Name of the point selection on the Pareto chart (the app reads the chosen option from it)."""

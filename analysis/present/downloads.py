@@ -1,4 +1,4 @@
-"""What the app offers to download for a plan: each export (analysis.exports) with a button label, file name and type.
+"""What the app offers to download for a plan: each export (analysis.present.exports) with a button label, file name and type.
 
 Files are made only when the planner clicks (the PDF takes a few seconds).
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from analysis.plan import Plan
+from analysis.plan.partition import Plan
 from geo.bundle import StudyArea
 from geo.escape import file_name_part
 
@@ -47,7 +47,7 @@ def slug(text: str) -> str:
 def plan_downloads(area: StudyArea, plan: Plan, others: Sequence[Plan] = (), tolerance: float | None = None,
                    show_pcns: bool = True, show_practices: bool = True) -> list[Download]:
     """Every export of ``plan``; the measures table and the briefing pack also cover ``others`` (up to 4 plans)."""
-    from analysis.exports import FORMATS, export_bytes  # matplotlib loads only when a plan view shows its buttons
+    from analysis.present.exports import FORMATS, export_bytes  # matplotlib loads only when a plan view shows its buttons
 
     plans = [plan, *[p for p in others if not p.same_assignment(plan)]][:4]
     together = " and the plans compared with it" if len(plans) > 1 else ""

@@ -12,19 +12,19 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from analysis.compare import Comparison
-from analysis.evaluate import Evaluation
-from analysis.geometry import dissolve_plan
+from analysis.metrics.compare import Comparison
+from analysis.metrics.evaluate import Evaluation
+from analysis.plan.geometry import dissolve_plan
 from analysis.metrics.definitions import METRICS, metric
-from analysis.palette import locality_colours
-from analysis.percentiles import PHRASES
-from analysis.plan import Plan, grouping_plan
+from analysis.present.palette import locality_colours
+from analysis.metrics.percentiles import PHRASES
+from analysis.plan.partition import Plan, grouping_plan
 from analysis.progress import Progress, null_progress
-from analysis.proposals import Constraints
-from analysis.propose import Proposals, propose
+from analysis.solvers.proposal_set import Constraints
+from analysis.solvers.propose import Proposals, propose
 from geo.bundle import StudyArea
 from geo.errors import LocalignError, list_items
-from geo.webmap import LegendEntry, PlanLayer
+from analysis.present.webmap import LegendEntry, PlanLayer
 
 KEY_FIGURES = ("max_abs_deviation", "contiguous", "polsby_popper_mean", "pcns_split", "pcn_nesting",
                "retained_share", "wards_moved", "population_moved")

@@ -1,6 +1,6 @@
 """What the optimiser and the sampler minimise: constraint violations first, then the planner's weighted penalty.
 
-A study area is scored with ``PlanScorer`` and ``analysis.scoring.penalty`` (so numbers match
+A study area is scored with ``PlanScorer`` and ``analysis.metrics.scoring.penalty`` (so numbers match
 ``evaluate()``); a bare graph (networkx with a population attribute, or a UnitGraph) is scored with
 ``GraphScorer`` and ``graph_penalty`` (balance and cut edges only).
 """
@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
-from analysis.graph_scoring import GraphScorer, graph_penalty
-from analysis.proposals import Constraints
-from analysis.scoring import PlanScorer, ScoreTable, Weights, penalty
-from analysis.unit_graph import UnitGraph
+from analysis.metrics.graph_scoring import GraphScorer, graph_penalty
+from analysis.solvers.proposal_set import Constraints
+from analysis.metrics.scoring import PlanScorer, ScoreTable, Weights, penalty
+from analysis.plan.graph import UnitGraph
 from geo.adjacency import Adjacency
 from geo.bundle import StudyArea
 from geo.errors import LocalignError, list_items

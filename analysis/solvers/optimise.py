@@ -5,7 +5,7 @@ and optimization by short bursts"): run a short unbiased chain from the best pla
 from the best plan the burst visited (ties go to the later plan, so the search drifts across plateaus).
 Moves are ReCom merge-splits (large, balanced re-draws of two neighbouring localities) mixed with
 single-unit boundary flips (fine tuning); every plan visited is contiguous. The objective is
-constraint violation first, then ``analysis.scoring.penalty`` with the planner's weights.
+constraint violation first, then ``analysis.metrics.scoring.penalty`` with the planner's weights.
 
 Usage (spopt-style)::
 
@@ -20,11 +20,11 @@ from collections.abc import Callable, Hashable, Mapping
 
 import numpy as np
 
-from analysis.objective import Assessment, Objective, Units
-from analysis.proposals import Constraints, ProposalSet
-from analysis.recom import burst
-from analysis.scoring import Weights
-from analysis.seed_plans import seed_plan
+from analysis.solvers.objective import Assessment, Objective, Units
+from analysis.solvers.proposal_set import Constraints, ProposalSet
+from analysis.solvers.recom import burst
+from analysis.metrics.scoring import Weights
+from analysis.solvers.seed_plans import seed_plan
 from geo.adjacency import Adjacency
 from geo.errors import LocalignError
 

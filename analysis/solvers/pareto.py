@@ -1,7 +1,7 @@
 """The Pareto front of scored plans: the plans no other plan beats on every objective at once.
 
 Objectives are balance (largest deviation, lower is better), PCN nesting, compactness (mean Polsby–Popper)
-and continuity (residents kept), higher is better for the last three (analysis.scoring.OBJECTIVE_METRICS).
+and continuity (residents kept), higher is better for the last three (analysis.metrics.scoring.OBJECTIVE_METRICS).
 A plan dominates another when it is at least as good on every objective and better on one; plans with
 identical objective values do not dominate each other, so both stay on the front.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from analysis.scoring import OBJECTIVE_METRICS, OBJECTIVES, ScoreTable
+from analysis.metrics.scoring import OBJECTIVE_METRICS, OBJECTIVES, ScoreTable
 
 
 def objective_costs(table: ScoreTable, objectives: tuple[str, ...] = OBJECTIVES) -> np.ndarray:

@@ -13,9 +13,9 @@ import numpy as np
 
 from analysis.metrics import continuity
 from analysis.metrics.population import within_tolerance
-from analysis.naming import name_localities
-from analysis.plan import Plan, plan_from_codes
-from analysis.scoring import ScoreTable
+from analysis.plan.naming import name_localities
+from analysis.plan.partition import Plan, plan_from_codes
+from analysis.metrics.scoring import ScoreTable
 from geo.bundle import StudyArea
 
 
@@ -68,7 +68,7 @@ class Constraints:
 
     def names_mask(self, area: StudyArea, codes: np.ndarray) -> np.ndarray:
         """True for each plan in which every unit fixed to a current locality's name is in the locality that continues
-        it (matched on shared residents, as analysis.naming names localities). Other fixed names only group units."""
+        it (matched on shared residents, as analysis.plan.naming names localities). Other fixed names only group units."""
         codes = np.atleast_2d(codes)
         keep = np.ones(len(codes), dtype=bool)
         current = area.current

@@ -3,7 +3,7 @@ the Pareto front, the top N by the planner's weights, and where any plan stands 
 
 ``method="auto"`` counts the plans first (exactly, within a search budget): up to MAX_EXHAUSTIVE_PLANS it lists
 them all, so the result is provably the best under the planner's weights; beyond that, or above 63 units, it
-runs analysis.optimise.Optimiser and says so.
+runs analysis.solvers.optimise.Optimiser and says so.
 """
 
 from __future__ import annotations
@@ -14,15 +14,15 @@ from typing import Literal
 
 import numpy as np
 
-from analysis.enumeration import (MAX_UNITS, AreaEnumeration, PartitionGraph, Search, count_partitions,
+from analysis.solvers.enumeration import (MAX_UNITS, AreaEnumeration, PartitionGraph, Search, count_partitions,
                                   enumerate_area, estimate_partitions)
-from analysis.enumeration.study_area import is_cached
-from analysis.pareto import front_of
-from analysis.percentiles import PercentileIndex, Standing
-from analysis.plan import Plan
+from analysis.solvers.enumeration.study_area import is_cached
+from analysis.solvers.pareto import front_of
+from analysis.metrics.percentiles import PercentileIndex, Standing
+from analysis.plan.partition import Plan
 from analysis.progress import Progress, null_progress, scaled
-from analysis.proposals import Constraints, ProposalSet
-from analysis.scoring import PlanScorer, Weights, penalty
+from analysis.solvers.proposal_set import Constraints, ProposalSet
+from analysis.metrics.scoring import PlanScorer, Weights, penalty
 from geo.adjacency import Adjacency
 from geo.bundle import StudyArea
 from geo.errors import LocalignError
@@ -145,7 +145,7 @@ def choose_method(area: StudyArea, k: int, adjacency: Adjacency, constraints: Co
 
 def _optimise(area: StudyArea, k: int, adjacency: Adjacency, constraints: Constraints, weights: Weights, top: int,
               seed: int, budget_s: float | None, progress: Progress) -> ProposalSet:
-    from analysis.optimise import Optimiser
+    from analysis.solvers.optimise import Optimiser
 
     optimiser = Optimiser(area, k, constraints=constraints, weights=weights, seed=seed, budget_s=budget_s,
                           adjacency=adjacency, top=max(top, 20))
@@ -155,8 +155,8 @@ def _optimise(area: StudyArea, k: int, adjacency: Adjacency, constraints: Constr
 def _sample(area: StudyArea, k: int, adjacency: Adjacency, constraints: Constraints, weights: Weights, seed: int,
             budget_s: float | None, progress: Progress) -> ProposalSet:
     """A seeded GerryChain ReCom ensemble from a plan localign builds, scored like every other method."""
-    from analysis.optimise import canonical
-    from analysis.sampler import ReComSampler
+    from analysis.solvers.optimise import canonical
+    from analysis.solvers.sampler import ReComSampler
 
     sample = ReComSampler(area, k, constraints=constraints, weights=weights, seed=seed, budget_s=budget_s,
                           adjacency=adjacency).solve(progress)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from analysis.unit_graph import UnitGraph
+from analysis.plan.graph import UnitGraph
 
 MODE_RANDOM = 0
 """Cut choice: uniformly among balanced cut edges of the first tree that has one (the ReCom chain)."""

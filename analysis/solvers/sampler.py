@@ -17,11 +17,11 @@ from functools import partial
 import networkx as nx
 import numpy as np
 
-from analysis.objective import Objective, Units
-from analysis.optimise import Optimiser, Progress
-from analysis.proposals import Constraints, ProposalSet
-from analysis.scoring import Weights
-from analysis.seed_plans import max_deviation, seed_plan
+from analysis.solvers.objective import Objective, Units
+from analysis.solvers.optimise import Optimiser, Progress
+from analysis.solvers.proposal_set import Constraints, ProposalSet
+from analysis.metrics.scoring import Weights
+from analysis.solvers.seed_plans import max_deviation, seed_plan
 from geo.adjacency import Adjacency
 from geo.errors import LocalignError
 

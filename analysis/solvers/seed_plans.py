@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from analysis.recom import MODE_BEST, split_region
-from analysis.unit_graph import UnitGraph
+from analysis.solvers.recom import MODE_BEST, split_region
+from analysis.plan.graph import UnitGraph
 from geo.errors import LocalignError
 
 TREES_PER_SPLIT = 32

@@ -10,7 +10,7 @@ import json
 
 from apptest_support import metric, no_exceptions, show, start_app, texts, ward_code
 
-from analysis.editing import new_session_key, study_area_key
+from analysis.plan.editing import new_session_key, study_area_key
 
 
 def session_of(app) -> str:

@@ -6,8 +6,8 @@ import networkx as nx
 import pytest
 from apptest_support import maps, metric, no_exceptions, show, start_app, texts, ward_code
 
-from analysis.proposals import Constraints
-from analysis.propose import propose
+from analysis.solvers.proposal_set import Constraints
+from analysis.solvers.propose import propose
 
 
 @pytest.fixture()
@@ -22,7 +22,7 @@ def result(app):
 
 def shown_plan(app):
     """The plan of the option shown under the chart."""
-    from analysis.plan_views import option_plan, option_table
+    from analysis.present.views import option_plan, option_table
 
     proposals = result(app)
     return option_plan(proposals, option_table(proposals), app.selectbox(key="p_show").value)

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from analysis.cli import main
-from analysis.plan_io import read_plan
+from analysis.plan.io import read_plan
 from geo.adjacency import to_gerrychain
 
 

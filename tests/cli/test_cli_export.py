@@ -8,8 +8,8 @@ import json
 import pytest
 
 from analysis.cli import main
-from analysis.plan import current_plan
-from analysis.plan_io import read_plan, write_plan_csv
+from analysis.plan.partition import current_plan
+from analysis.plan.io import read_plan, write_plan_csv
 
 
 @pytest.fixture(scope="module")

@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 
 from analysis.cli import main
-from analysis.plan import current_plan
-from analysis.plan_io import write_plan_csv
+from analysis.plan.partition import current_plan
+from analysis.plan.io import write_plan_csv
 from synthetic import code_of
 
-BUNDLE = Path(__file__).resolve().parent.parent / "data" / "boundaries" / "lbbd"
+BUNDLE = Path(__file__).resolve().parents[2] / "data" / "boundaries" / "lbbd"
 SCRIPT = Path(sys.executable).with_name("localign")
 EVALUATE_KEYS = {"k", "populations", "ideal", "deviations", "max_abs_deviation", "contiguous", "noncontiguous",
                  "polsby_popper", "reock", "convex_hull", "cut_edges", "pcn_nesting", "pcns_split", "wards_moved",

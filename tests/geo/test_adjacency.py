@@ -16,7 +16,7 @@ from geo.bundle import StudyArea
 from synthetic import code_of, make_area, units_frame
 
 DATA_README = Path("/work/shared/data/README.md")
-SHARED = Path(__file__).resolve().parent.parent / "data" / "boundaries" / "lbbd"
+SHARED = Path(__file__).resolve().parents[2] / "data" / "boundaries" / "lbbd"
 
 
 def readme_adjacency() -> tuple[set[frozenset[str]], dict[frozenset[str], float], set[frozenset[str]]]:

@@ -14,8 +14,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from analysis.cli import main
-from analysis.propose import propose
-from geo import load_bundle, national, summary
+from analysis.solvers.propose import propose
+from geo import load_bundle
+from geo import national
+from geo import summary
 from geo.bundle import DEFAULT_BUNDLE
 from geo.errors import LocalignError
 

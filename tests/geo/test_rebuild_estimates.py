@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-BUNDLE = Path(__file__).resolve().parent.parent / "data" / "boundaries" / "lbbd"
+BUNDLE = Path(__file__).resolve().parents[2] / "data" / "boundaries" / "lbbd"
 SCRIPT = BUNDLE / "rebuild_ward_estimates.py"
 
 

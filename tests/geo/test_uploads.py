@@ -16,12 +16,12 @@ from typing import ClassVar
 import pytest
 from badfiles import LAYERS, geojson_bytes, shapefile_parts, wards_frame, zip_bytes
 
-from analysis.plan_io import read_plan
+from analysis.plan.io import read_plan
 from geo.errors import LocalignError
 from geo.read import MAX_FILE_BYTES
 from geo.uploads import pcn_grouping_from_upload, read_uploaded_layer, study_area_from_upload
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 RUN_EVENTS = ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.startfile",
               "pickle.find_class", "ctypes.dlopen")

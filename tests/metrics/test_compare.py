@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from analysis.compare import compare
-from analysis.evaluate import evaluate
-from analysis.plan import current_plan
+from analysis.metrics.compare import compare
+from analysis.metrics.evaluate import evaluate
+from analysis.plan.partition import current_plan
 from synthetic import code_of, plan_of, random_connected_plan
 
 

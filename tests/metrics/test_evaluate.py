@@ -7,10 +7,10 @@ import json
 import numpy as np
 import pytest
 
-from analysis.evaluate import EvaluationContext, evaluate
+from analysis.metrics.evaluate import EvaluationContext, evaluate
 from analysis.metrics.definitions import METRICS
-from analysis.plan import current_plan, grouping_plan
-from analysis.scoring import PlanScorer
+from analysis.plan.partition import current_plan, grouping_plan
+from analysis.metrics.scoring import PlanScorer
 from synthetic import code_of, grid_cells, make_area, plan_of, random_connected_plan
 
 ISSUE_KEYS = {"k", "populations", "ideal", "deviations", "max_abs_deviation", "contiguous", "noncontiguous",

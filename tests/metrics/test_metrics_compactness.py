@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import shapely
 
-from analysis.evaluate import evaluate
-from analysis.geometry import dissolve_plan
+from analysis.metrics.evaluate import evaluate
+from analysis.plan.geometry import dissolve_plan
 from analysis.metrics import compactness
-from analysis.plan import current_plan, grouping_plan
+from analysis.plan.partition import current_plan, grouping_plan
 from synthetic import SIZE, grid_cells, make_area, plan_of, random_connected_plan
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 
-from analysis.evaluate import evaluate
+from analysis.metrics.evaluate import evaluate
 from analysis.metrics.contiguity import cut_edges, noncontiguous_localities, pieces
-from analysis.plan import current_plan
+from analysis.plan.partition import current_plan
 from synthetic import code_of, grid_cells, make_area, plan_of
 
 

@@ -7,9 +7,9 @@ from itertools import permutations
 import numpy as np
 import pytest
 
-from analysis.evaluate import evaluate
+from analysis.metrics.evaluate import evaluate
 from analysis.metrics import continuity
-from analysis.plan import current_plan
+from analysis.plan.partition import current_plan
 from synthetic import make_area, plan_of, random_connected_plan
 
 STRIP = {"a": (0, 0), "b": (1, 0), "c": (2, 0), "d": (3, 0)}

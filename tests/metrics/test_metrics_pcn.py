@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analysis.evaluate import evaluate
+from analysis.metrics.evaluate import evaluate
 from analysis.metrics import pcn_alignment
-from analysis.plan import current_plan
+from analysis.plan.partition import current_plan
 from synthetic import grid_cells, make_area, plan_of, random_connected_plan
 
 POPULATION = {"c0r0": 90, "c1r0": 10, "c2r0": 55, "c0r1": 45, "c1r1": 60, "c2r1": 40}

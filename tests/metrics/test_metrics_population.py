@@ -8,12 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.evaluate import evaluate
+from analysis.metrics.evaluate import evaluate
 from analysis.metrics import population
-from analysis.plan import current_plan
+from analysis.plan.partition import current_plan
 from synthetic import make_area, plan_of
 
-BUNDLE = Path(__file__).resolve().parent.parent / "data" / "boundaries" / "lbbd"
+BUNDLE = Path(__file__).resolve().parents[2] / "data" / "boundaries" / "lbbd"
 
 
 @pytest.fixture(scope="module")

@@ -7,11 +7,11 @@ from dataclasses import fields
 import numpy as np
 import pytest
 
-from analysis import scoring
-from analysis.enumeration import PartitionGraph, Search, enumerate_partitions
-from analysis.evaluate import evaluate
-from analysis.plan import plan_from_codes
-from analysis.scoring import PlanScorer
+from analysis.metrics import scoring
+from analysis.solvers.enumeration import PartitionGraph, Search, enumerate_partitions
+from analysis.metrics.evaluate import evaluate
+from analysis.plan.partition import plan_from_codes
+from analysis.metrics.scoring import PlanScorer
 
 INTEGER_METRICS = {"cut_edges", "pcns_split", "pcns_split_90", "wards_moved"}
 

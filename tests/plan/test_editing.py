@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from analysis.editing import MAX_HISTORY, AutosaveStore, EditSession, study_area_key
-from analysis.evaluate import evaluate
-from analysis.plan import current_plan
+from analysis.plan.editing import MAX_HISTORY, AutosaveStore, EditSession, study_area_key
+from analysis.metrics.evaluate import evaluate
+from analysis.plan.partition import current_plan
 from geo.errors import LocalignError
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.plan import Plan, current_plan, grouping_plan, make_plan, plan_from_codes
+from analysis.plan.partition import Plan, current_plan, grouping_plan, make_plan, plan_from_codes
 from geo.errors import LocalignError
 from synthetic import grid_cells, make_area
 

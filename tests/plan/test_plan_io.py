@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from analysis.plan import current_plan
-from analysis.plan_io import plan_csv, read_plan, resolve_plan, write_plan_csv
+from analysis.plan.partition import current_plan
+from analysis.plan.io import plan_csv, read_plan, resolve_plan, write_plan_csv
 from geo.errors import LocalignError
 
-CURRENT = Path(__file__).resolve().parent.parent / "data" / "boundaries" / "lbbd" / "current_localities_INFERRED.csv"
+CURRENT = Path(__file__).resolve().parents[2] / "data" / "boundaries" / "lbbd" / "current_localities_INFERRED.csv"
 
 
 def current_rows(lbbd) -> list[tuple[str, str]]:
@@ -119,7 +119,7 @@ def test_wrong_format_is_refused_with_the_fix(lbbd):
 
 
 def test_autosave_json_round_trip(lbbd):
-    from analysis.plan_io import plan_from_json_text
+    from analysis.plan.io import plan_from_json_text
 
     plan = current_plan(lbbd)
     text = json.dumps({"name": "saved", "localities": list(plan.localities), "assignment": dict(plan.assignment)})

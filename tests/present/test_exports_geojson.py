@@ -12,9 +12,9 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from analysis.exports.geojson import localities_geojson, wards_geojson, write_geojson
-from analysis.plan import current_plan, grouping_plan, make_plan
-from analysis.plan_io import read_plan
+from analysis.present.exports.geojson import localities_geojson, wards_geojson, write_geojson
+from analysis.plan.partition import current_plan, grouping_plan, make_plan
+from analysis.plan.io import read_plan
 from geo.bundle import DEFAULT_BUNDLE
 from geo.errors import LocalignError
 

@@ -8,9 +8,9 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from analysis.exports.briefing_pdf import MAX_OPTIONS, briefing_pdf, briefing_pdf_bytes
+from analysis.present.exports.briefing_pdf import MAX_OPTIONS, briefing_pdf, briefing_pdf_bytes
 from analysis.metrics.definitions import METRICS
-from analysis.plan import current_plan
+from analysis.plan.partition import current_plan
 from geo.errors import LocalignError
 
 FIXED_PAGES = 3

@@ -11,10 +11,10 @@ import pytest
 from PIL import Image
 from pyproj import Geod, Transformer
 
-from analysis.exports.labels import label_boxes
-from analysis.exports.map_png import plan_figure, plan_png_bytes, render_plan_png
-from analysis.palette import locality_colours
-from analysis.plan import current_plan
+from analysis.present.exports.labels import label_boxes
+from analysis.present.exports.map_png import plan_figure, plan_png_bytes, render_plan_png
+from analysis.present.palette import locality_colours
+from analysis.plan.partition import current_plan
 
 
 @pytest.fixture(scope="module")

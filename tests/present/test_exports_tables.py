@@ -8,11 +8,11 @@ import io
 import pandas as pd
 import pytest
 
-from analysis.exports import export, export_bytes
-from analysis.exports.tables import assignment_csv, metrics_csv
+from analysis.present.exports import export, export_bytes
+from analysis.present.exports.tables import assignment_csv, metrics_csv
 from analysis.metrics.definitions import METRICS
-from analysis.plan import current_plan
-from analysis.plan_io import read_plan
+from analysis.plan.partition import current_plan
+from analysis.plan.io import read_plan
 from geo.bundle import DEFAULT_BUNDLE
 
 POPULATION_FILE = DEFAULT_BUNDLE / "ward_population.csv"

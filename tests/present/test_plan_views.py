@@ -1,4 +1,4 @@
-"""What the screens show about a plan (analysis.plan_views, analysis.charts, analysis.downloads, geo.catalogue)."""
+"""What the screens show about a plan (analysis.present.views, analysis.present.charts, analysis.present.downloads, geo.catalogue)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ import json
 import pandas as pd
 import pytest
 
-from analysis.charts import balance_chart, pareto_chart, selected_option
-from analysis.compare import compare
-from analysis.downloads import plan_downloads, slug
-from analysis.evaluate import evaluate
-from analysis.palette import locality_colours
-from analysis.plan import current_plan
-from analysis.plan_views import (
+from analysis.present.charts import balance_chart, pareto_chart, selected_option
+from analysis.metrics.compare import compare
+from analysis.present.downloads import plan_downloads, slug
+from analysis.metrics.evaluate import evaluate
+from analysis.present.palette import locality_colours
+from analysis.plan.partition import current_plan
+from analysis.present.views import (
     comparison_table,
     contiguity_warnings,
     key_figures,
@@ -134,7 +134,7 @@ def test_bundles_and_the_bundle_argument(tmp_path, monkeypatch):
 
 
 def test_standing_rows_round_down_and_keep_names(lbbd):
-    from analysis.plan_views import all_plans, standing_rows
+    from analysis.present.views import all_plans, standing_rows
 
     everything = all_plans(lbbd, 3)
     rows = dict(standing_rows(everything, current_plan(lbbd)))

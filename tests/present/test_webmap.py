@@ -8,10 +8,10 @@ import re
 
 import pytest
 
-from analysis.evaluate import evaluate
-from analysis.palette import PALETTE, locality_colours
-from analysis.plan import current_plan
-from analysis.plan_views import plan_layer
+from analysis.metrics.evaluate import evaluate
+from analysis.present.palette import PALETTE, locality_colours
+from analysis.plan.partition import current_plan
+from analysis.present.views import plan_layer
 from geo.offline_assets import (
     VENDOR_FOLDER,
     asset_links,
@@ -20,7 +20,7 @@ from geo.offline_assets import (
     leaflet_source,
     use_local_assets,
 )
-from geo.webmap import (
+from analysis.present.webmap import (
     CURRENT_LAYER,
     PCN_LAYER,
     MapOptions,

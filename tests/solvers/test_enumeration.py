@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from scipy.spatial import Delaunay
 
-from analysis.enumeration import (PartitionGraph, Search, count_partitions, enumerate_partitions, estimate_partitions,
+from analysis.solvers.enumeration import (PartitionGraph, Search, count_partitions, enumerate_partitions, estimate_partitions,
                                   read_graph_json)
 from analysis.metrics.population import within_tolerance
 from geo.errors import LocalignError

@@ -7,13 +7,13 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from analysis.enumeration import PartitionGraph, Search, enumerate_partitions
-from analysis.evaluate import evaluate
-from analysis.optimise import Optimiser
-from analysis.proposals import Constraints
-from analysis.scoring import PlanScorer, Weights, penalty
-from analysis.seed_plans import bisection_plan, seed_plan
-from analysis.unit_graph import UnitGraph
+from analysis.solvers.enumeration import PartitionGraph, Search, enumerate_partitions
+from analysis.metrics.evaluate import evaluate
+from analysis.solvers.optimise import Optimiser
+from analysis.solvers.proposal_set import Constraints
+from analysis.metrics.scoring import PlanScorer, Weights, penalty
+from analysis.solvers.seed_plans import bisection_plan, seed_plan
+from analysis.plan.graph import UnitGraph
 from geo.errors import LocalignError
 
 BALANCE_ONLY = Weights(balance=1, nesting=0, compactness=0, continuity=0)

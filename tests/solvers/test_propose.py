@@ -7,16 +7,16 @@ import numpy as np
 import pytest
 from shapely.geometry import box
 
-from analysis import propose as propose_module
-from analysis.enumeration import PartitionGraph, Search, enumerate_area, enumerate_partitions
-from analysis.evaluate import evaluate
+from analysis.solvers import propose as propose_module
+from analysis.solvers.enumeration import PartitionGraph, Search, enumerate_area, enumerate_partitions
+from analysis.metrics.evaluate import evaluate
 from analysis.metrics.population import within_tolerance
-from analysis.pareto import objective_costs
-from analysis.plan import current_plan
-from analysis.propose import propose
-from analysis.proposals import Constraints
-from analysis.requirements import parse_fraction, parse_requirements, resolve_unit
-from analysis.scoring import PlanScorer, Weights, penalty
+from analysis.solvers.pareto import objective_costs
+from analysis.plan.partition import current_plan
+from analysis.solvers.propose import propose
+from analysis.solvers.proposal_set import Constraints
+from analysis.cli.requirements import parse_fraction, parse_requirements, resolve_unit
+from analysis.metrics.scoring import PlanScorer, Weights, penalty
 from geo.bundle import study_area_from_frames
 from geo.errors import LocalignError
 
@@ -192,7 +192,7 @@ def test_fixed_to_a_new_name_labels_that_wards_locality(lbbd):
 
 
 def test_the_recom_method_samples_distinct_balanced_plans_all_of_which_exhaustive_enumeration_also_finds(lbbd):
-    from analysis.optimise import canonical
+    from analysis.solvers.optimise import canonical
 
     sampled = propose(lbbd, 4, method="recom", seed=3, top=5)
     exhaustive = propose(lbbd, 4, constraints=Constraints(max_deviation=0.10), top=5)

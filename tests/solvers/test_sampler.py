@@ -6,10 +6,10 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from analysis.enumeration import PartitionGraph, Search, enumerate_partitions
-from analysis.evaluate import evaluate
-from analysis.proposals import Constraints
-from analysis.sampler import ReComSampler
+from analysis.solvers.enumeration import PartitionGraph, Search, enumerate_partitions
+from analysis.metrics.evaluate import evaluate
+from analysis.solvers.proposal_set import Constraints
+from analysis.solvers.sampler import ReComSampler
 from geo.errors import LocalignError
 
 pytestmark = pytest.mark.filterwarnings("ignore")

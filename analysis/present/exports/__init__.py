@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis.plan import Plan
+from analysis.plan.partition import Plan
 from geo.bundle import StudyArea
 from geo.errors import LocalignError
 
@@ -31,37 +31,37 @@ class ExportFormat:
 
 
 def _localities(area: StudyArea, plans: list[Plan]) -> bytes:
-    from analysis.exports.geojson import geojson_text, localities_geojson
+    from analysis.present.exports.geojson import geojson_text, localities_geojson
 
     return geojson_text(localities_geojson(area, plans[0])).encode("utf-8")
 
 
 def _wards(area: StudyArea, plans: list[Plan]) -> bytes:
-    from analysis.exports.geojson import geojson_text, wards_geojson
+    from analysis.present.exports.geojson import geojson_text, wards_geojson
 
     return geojson_text(wards_geojson(area, plans[0])).encode("utf-8")
 
 
 def _assignment(area: StudyArea, plans: list[Plan]) -> bytes:
-    from analysis.exports.tables import assignment_csv
+    from analysis.present.exports.tables import assignment_csv
 
     return assignment_csv(area, plans[0]).encode("utf-8")
 
 
 def _metrics(area: StudyArea, plans: list[Plan]) -> bytes:
-    from analysis.exports.tables import METRICS_CSV_ENCODING, metrics_csv
+    from analysis.present.exports.tables import METRICS_CSV_ENCODING, metrics_csv
 
     return metrics_csv(area, plans).encode(METRICS_CSV_ENCODING)
 
 
 def _png(area: StudyArea, plans: list[Plan], **options) -> bytes:
-    from analysis.exports.map_png import plan_png_bytes
+    from analysis.present.exports.map_png import plan_png_bytes
 
     return plan_png_bytes(area, plans[0], **options)
 
 
 def _pdf(area: StudyArea, plans: list[Plan], **options) -> bytes:
-    from analysis.exports.briefing_pdf import briefing_pdf_bytes
+    from analysis.present.exports.briefing_pdf import briefing_pdf_bytes
 
     return briefing_pdf_bytes(area, plans, **options)
 
@@ -109,7 +109,7 @@ def export_bytes(area: StudyArea, plans: Plan | Sequence[Plan], fmt: str, **opti
 
 def export(area: StudyArea, plans: Plan | Sequence[Plan], fmt: str, path: str | Path, **options) -> Path:
     """Write plans to ``path`` in format ``fmt`` (see FORMATS); the file is replaced only when complete."""
-    from analysis.exports.files import check_output_path, write_bytes
+    from analysis.present.exports.files import check_output_path, write_bytes
 
     spec, _ = _check(plans, fmt)
     check_output_path(path, spec.suffixes)  # fail before the slow part if the file cannot be written

@@ -19,9 +19,9 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from analysis.evaluate import Evaluation, evaluate
-from analysis.exports.files import write_bytes
-from analysis.exports.layout import (
+from analysis.metrics.evaluate import Evaluation, evaluate
+from analysis.present.exports.files import write_bytes
+from analysis.present.exports.layout import (
     BODY_SIZE,
     MARGIN,
     MUTED,
@@ -35,11 +35,11 @@ from analysis.exports.layout import (
     title_block,
     two_lines,
 )
-from analysis.exports.map_png import plan_figure
+from analysis.present.exports.map_png import plan_figure
 from analysis.metrics.definitions import METRICS
 from analysis.metrics.population import DEFAULT_TOLERANCE
-from analysis.palette import OUTLINE, TOLERANCE_BAND, locality_colours
-from analysis.plan import Plan
+from analysis.present.palette import OUTLINE, TOLERANCE_BAND, locality_colours
+from analysis.plan.partition import Plan
 from geo.bundle import StudyArea
 from geo.errors import LocalignError
 

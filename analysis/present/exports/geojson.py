@@ -18,10 +18,10 @@ import shapely
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
-from analysis.evaluate import evaluate
-from analysis.exports.files import write_bytes
-from analysis.geometry import dissolve_plan
-from analysis.plan import Plan
+from analysis.metrics.evaluate import evaluate
+from analysis.present.exports.files import write_bytes
+from analysis.plan.geometry import dissolve_plan
+from analysis.plan.partition import Plan
 from geo.bundle import StudyArea
 from geo.crs import LONLAT_CRS
 

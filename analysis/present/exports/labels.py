@@ -18,7 +18,7 @@ from matplotlib.transforms import Bbox
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import polylabel
 
-from analysis.exports.layout import FONT
+from analysis.present.exports.layout import FONT
 
 HALO = [patheffects.withStroke(linewidth=2.6, foreground="white")]
 RINGS = 14

@@ -16,10 +16,10 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
 
-from analysis.evaluate import Evaluation, evaluate
-from analysis.exports.files import write_bytes
-from analysis.exports.labels import LabelRequest, anchor_point, place_labels
-from analysis.exports.layout import (
+from analysis.metrics.evaluate import Evaluation, evaluate
+from analysis.present.exports.files import write_bytes
+from analysis.present.exports.labels import LabelRequest, anchor_point, place_labels
+from analysis.present.exports.layout import (
     BODY_SIZE,
     MARGIN,
     MUTED,
@@ -35,10 +35,10 @@ from analysis.exports.layout import (
     title_block,
     two_lines,
 )
-from analysis.geometry import dissolve_plan
+from analysis.plan.geometry import dissolve_plan
 from analysis.metrics.definitions import metric
-from analysis.palette import OUTLINE, PCN_OUTLINE, PRACTICE, locality_colours
-from analysis.plan import Plan
+from analysis.present.palette import OUTLINE, PCN_OUTLINE, PRACTICE, locality_colours
+from analysis.plan.partition import Plan
 from geo.bundle import StudyArea
 
 KEY_FIGURES = ("max_abs_deviation", "population_range", "contiguous", "polsby_popper_mean", "pcn_nesting",

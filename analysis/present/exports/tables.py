@@ -15,10 +15,10 @@ import datetime as dt
 import io
 from collections.abc import Sequence
 
-from analysis.evaluate import Evaluation, evaluate
+from analysis.metrics.evaluate import Evaluation, evaluate
 from analysis.metrics.definitions import METRICS
-from analysis.plan import Plan
-from analysis.plan_io import plan_csv
+from analysis.plan.partition import Plan
+from analysis.plan.io import plan_csv
 from geo.bundle import StudyArea
 from geo.escape import csv_rows
 

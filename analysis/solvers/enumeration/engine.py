@@ -14,8 +14,8 @@ from typing import Iterable, Sequence
 import networkx as nx
 import numpy as np
 
-from analysis.enumeration import kernels
-from analysis.enumeration.graph import PartitionGraph
+from analysis.solvers.enumeration import kernels
+from analysis.solvers.enumeration.graph import PartitionGraph
 from analysis.progress import Progress, null_progress
 from geo.errors import LocalignError
 

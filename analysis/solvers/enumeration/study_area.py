@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from analysis.enumeration.engine import Search, enumerate_partitions
-from analysis.enumeration.graph import PartitionGraph
-from analysis.proposals import Constraints
+from analysis.solvers.enumeration.engine import Search, enumerate_partitions
+from analysis.solvers.enumeration.graph import PartitionGraph
+from analysis.solvers.proposal_set import Constraints
 from analysis.progress import Progress, null_progress, scaled
-from analysis.scoring import PlanScorer, ScoreTable
+from analysis.metrics.scoring import PlanScorer, ScoreTable
 from geo.adjacency import Adjacency
 from geo.bundle import StudyArea
 
@@ -44,7 +44,7 @@ class AreaEnumeration:
 
     def percentile_index(self):
         """A PercentileIndex over these plans (built once)."""
-        from analysis.percentiles import PercentileIndex
+        from analysis.metrics.percentiles import PercentileIndex
 
         if self._index is None:
             self._index = PercentileIndex(self.scores)
