@@ -144,10 +144,8 @@ def offer_default_bundle(folder: Path) -> None:
 
 
 def reference_plans(area: StudyArea) -> dict[str, Plan]:
-    """The plans every study area offers (current localities, other groupings), cached on the area."""
-    if "app_reference_plans" not in area.cache:
-        area.cache["app_reference_plans"] = views.reference_plans(area)
-    return area.cache["app_reference_plans"]
+    """The plans every study area offers (current localities, other groupings), made once per study area."""
+    return views.kept_reference_plans(area)
 
 
 def edit_session(area: StudyArea) -> EditSession | None:

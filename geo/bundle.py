@@ -46,9 +46,13 @@ class Grouping:
         return self.kind != "table"
 
 
-@dataclass
+@dataclass(eq=False)
 class StudyArea:
-    """A loaded, validated bundle; every geometry is in EPSG:27700 and units are indexed by id."""
+    """A loaded, validated bundle; every geometry is in EPSG:27700 and units are indexed by id.
+
+    Compared and hashed by identity: everything derived from it (graphs, per-unit arrays, scored plans) lives in
+    analysis.plan.context.StudyContext, built once per study area and adjacency.
+    """
 
     manifest: Manifest
     units: gpd.GeoDataFrame
@@ -60,9 +64,6 @@ class StudyArea:
     warnings: list[Problem] = field(default_factory=list)
     snap_m: float = adj.DEFAULT_SNAP_M
     min_shared_m: float = adj.DEFAULT_MIN_SHARED_M
-    _graphs: dict[str, nx.Graph] = field(default_factory=dict, repr=False)
-    cache: dict = field(default_factory=dict, repr=False)
-    """Derived data other layers attach to this study area (evaluation contexts, enumerations)."""
 
     @property
     def name(self) -> str:
@@ -92,15 +93,15 @@ class StudyArea:
         return adj.contacts(self.units, self.snap_m)
 
     def graph(self, kind: adj.Adjacency = "rook") -> nx.Graph:
-        """The unit adjacency graph of the given kind, built once and cached."""
-        if kind not in self._graphs:
-            graph = adj.adjacency_graph(self.units, kind, self.snap_m, self.min_shared_m, self.contacts)
-            if self.manifest.units.link_islands:
-                graph = adj.link_islands(graph, self.units)
-            nx.set_node_attributes(graph, self.population.to_dict(), "population")
-            nx.set_node_attributes(graph, self.unit_names.to_dict(), "name")
-            self._graphs[kind] = graph
-        return self._graphs[kind]
+        """The unit adjacency graph of the given kind as networkx, built from the measured contacts on each call
+        (nodes carry population and name; island links carry ``linked`` and ``gap_m``). Analysis keeps one compact
+        copy per adjacency in its study context instead of calling this repeatedly."""
+        graph = adj.adjacency_graph(self.units, kind, self.snap_m, self.min_shared_m, self.contacts)
+        if self.manifest.units.link_islands:
+            graph = adj.link_islands(graph, self.units)
+        nx.set_node_attributes(graph, self.population.to_dict(), "population")
+        nx.set_node_attributes(graph, self.unit_names.to_dict(), "name")
+        return graph
 
     @cached_property
     def units_lonlat(self) -> gpd.GeoDataFrame:

@@ -3,68 +3,37 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from collections import OrderedDict
 
-import networkx as nx
 import numpy as np
 
 from analysis.metrics import compactness, continuity, pcn_alignment, population
 from analysis.metrics.contiguity import cut_edges, noncontiguous_localities
-from analysis.plan.partition import Plan, current_plan
+from analysis.plan.context import DEFAULT_ADJACENCY, StudyContext
+from analysis.plan.partition import Plan
 from geo.adjacency import Adjacency
 from geo.bundle import StudyArea
 
 
 HULL_CACHE_SIZE = 4096
-"""Localities whose Reock and hull scores are kept per study area and adjacency."""
+"""Localities whose Reock and hull scores are kept per study context."""
+
+EVALUATION_CACHE_SIZE = 64
+"""Evaluations kept per study context (the app shows one plan several ways per screen)."""
 
 
-@dataclass(frozen=True)
-class EvaluationContext:
-    """Everything about a study area that evaluation needs, computed once per study area and adjacency."""
-
-    area: StudyArea
-    adjacency: Adjacency
-    graph: nx.Graph
-    shapes: compactness.UnitShapes
-    population: np.ndarray
-    attributes: np.ndarray
-    attribute_names: tuple[str, ...]
-    pcn_people: np.ndarray | None
-    pcn_names: tuple[str, ...]
-    current: Plan | None
-    hull_cache: OrderedDict = field(default_factory=OrderedDict, repr=False, compare=False)
-
-    @classmethod
-    def of(cls, area: StudyArea, adjacency: Adjacency = "rook") -> "EvaluationContext":
-        """The cached context for a study area and adjacency kind."""
-        key = ("evaluation_context", adjacency)
-        if key not in area.cache:
-            pcn = area.pcn
-            area.cache[key] = cls(
-                area=area, adjacency=adjacency, graph=area.graph(adjacency),
-                shapes=compactness.UnitShapes.from_units(area.units, area.contacts),
-                population=area.population.to_numpy(dtype=float),
-                attributes=area.attributes.to_numpy(dtype=float),
-                attribute_names=tuple(area.attributes.columns),
-                pcn_people=None if pcn is None else pcn.people.reindex(area.ids).to_numpy(dtype=float),
-                pcn_names=() if pcn is None else tuple(pcn.groups),
-                current=current_plan(area) if area.current is not None else None,
-            )
-        return area.cache[key]
-
-    def hull_scores(self, members: np.ndarray, area_m2: float) -> tuple[float, float]:
-        """Reock and convex-hull scores of one set of units, cached by membership so an edit recomputes only
-        the localities it touched."""
-        key = np.asarray(members, dtype=np.int64).tobytes()
-        scores = self.hull_cache.get(key)
-        if scores is None:
-            hull = compactness.hull_of(members, self.shapes)
-            scores = compactness.reock(area_m2, hull), compactness.convex_hull_ratio(area_m2, hull)
-            self.hull_cache[key] = scores
-            if len(self.hull_cache) > HULL_CACHE_SIZE:  # oldest first; safe if another session got there first
-                self.hull_cache.pop(next(iter(self.hull_cache)), None)
-        return scores
+def hull_scores(ctx: StudyContext, members: np.ndarray, area_m2: float) -> tuple[float, float]:
+    """Reock and convex-hull scores of one set of units, kept by membership so an edit recomputes only the
+    localities it touched."""
+    key = np.asarray(members, dtype=np.int64).tobytes()
+    memo = ctx.memo.hulls
+    scores = memo.get(key)
+    if scores is None:
+        hull = compactness.hull_of(members, ctx.shapes)
+        scores = compactness.reock(area_m2, hull), compactness.convex_hull_ratio(area_m2, hull)
+        memo[key] = scores
+        if len(memo) > HULL_CACHE_SIZE:  # oldest first; safe if another session got there first
+            memo.pop(next(iter(memo)), None)
+    return scores
 
 
 @dataclass(frozen=True)
@@ -128,9 +97,24 @@ def _by_locality(localities: list[str], values) -> dict[str, float]:
     return {loc: float(v) for loc, v in zip(localities, values)}
 
 
-def evaluate(area: StudyArea, plan: Plan, adjacency: Adjacency = "rook") -> Evaluation:
-    """Evaluate a plan on population balance, contiguity, compactness, PCN alignment and continuity."""
-    ctx = EvaluationContext.of(area, adjacency)
+def evaluate(area: StudyArea, plan: Plan, adjacency: Adjacency = DEFAULT_ADJACENCY) -> Evaluation:
+    """Evaluate a plan on population balance, contiguity, compactness, PCN alignment and continuity (evaluated once
+    per plan and study context: asking again for the same plan returns the same Evaluation)."""
+    ctx = StudyContext.of(area, adjacency)
+    key = (plan.key(), plan.localities, plan.name)
+    memo = ctx.memo.evaluations
+    found = memo.get(key)
+    if found is not None:
+        return found
+    result = _evaluate(ctx, plan)
+    memo[key] = result
+    if len(memo) > EVALUATION_CACHE_SIZE:
+        memo.pop(next(iter(memo)), None)
+    return result
+
+
+def _evaluate(ctx: StudyContext, plan: Plan) -> Evaluation:
+    area, adjacency = ctx.area, ctx.adjacency
     localities = list(plan.localities)
     k = len(localities)
     codes = plan.codes()
@@ -153,7 +137,7 @@ def evaluate(area: StudyArea, plan: Plan, adjacency: Adjacency = "rook") -> Eval
     for j in range(k):
         members = np.flatnonzero(codes == j)
         if len(members):
-            reock[j], hull[j] = ctx.hull_scores(members, float(areas[j]))
+            reock[j], hull[j] = hull_scores(ctx, members, float(areas[j]))
 
     nesting = split = split90 = None
     pcn_share: dict[str, float] = {}
@@ -175,7 +159,7 @@ def evaluate(area: StudyArea, plan: Plan, adjacency: Adjacency = "rook") -> Eval
     wards_moved = pop_moved = retained_share = None
     if ctx.current is not None:
         old = ctx.current
-        old_codes = old.codes()
+        old_codes = ctx.current_codes
         shared = continuity.shared_residents(codes, old_codes, ctx.population, k, old.k)
         match = continuity.best_matching(shared)
         kept = float(continuity.retained(shared, match))

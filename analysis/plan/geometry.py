@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
-
 import geopandas as gpd
 
+from analysis.plan.context import StudyContext
 from analysis.plan.partition import Plan
 from geo.bundle import StudyArea
 
@@ -18,7 +17,7 @@ def dissolve_plan(area: StudyArea, plan: Plan) -> gpd.GeoDataFrame:
 
     Columns: ``units`` (number of units) and ``geometry``; results are cached per assignment.
     """
-    cache: OrderedDict = area.cache.setdefault("dissolved_plans", OrderedDict())
+    cache = StudyContext.of(area).memo.dissolved
     key = plan.key() + (plan.localities,)
     if key in cache:
         cache.move_to_end(key)

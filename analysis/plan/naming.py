@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from analysis.metrics.evaluate import EvaluationContext
+from analysis.plan.context import StudyContext
 from analysis.metrics import continuity
 from analysis.plan.partition import Plan
 from geo.bundle import StudyArea
@@ -43,10 +43,11 @@ def name_localities(area: StudyArea, plan: Plan) -> Plan:
     shared residents); the others are named by compass direction from the study area's centre (the nearest free
     direction, or 'Central' near the middle), or 'Locality N' when none of the three best-fitting names is free."""
     names: dict[str, str] = {}
-    old = EvaluationContext.of(area).current
+    ctx = StudyContext.of(area)
+    old = ctx.current
     codes = plan.codes()
     if old is not None:
-        shared = continuity.shared_residents(codes, old.codes(), area.population.to_numpy(float), plan.k, old.k)
+        shared = continuity.shared_residents(codes, ctx.current_codes, ctx.population, plan.k, old.k)
         match = continuity.best_matching(shared)
         for j, locality in enumerate(plan.localities):
             if match[j] >= 0:

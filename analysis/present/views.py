@@ -18,6 +18,7 @@ from analysis.plan.geometry import dissolve_plan
 from analysis.metrics.definitions import METRICS, metric
 from analysis.present.palette import locality_colours
 from analysis.metrics.percentiles import PHRASES
+from analysis.plan.context import StudyContext
 from analysis.plan.partition import Plan, grouping_plan
 from analysis.progress import Progress, null_progress
 from analysis.solvers.proposal_set import Constraints
@@ -71,6 +72,14 @@ def reference_plans(area: StudyArea) -> dict[str, Plan]:
         except LocalignError:
             continue  # a grouping with a single group is not a plan
     return plans
+
+
+def kept_reference_plans(area: StudyArea) -> dict[str, Plan]:
+    """``reference_plans`` made once per study area and kept in its study context (the app asks on every rerun)."""
+    memo = StudyContext.of(area).memo.reference_plans
+    if not memo:
+        memo.update(reference_plans(area))
+    return memo
 
 
 def key_figures(evaluation: Evaluation) -> list[Figure]:
@@ -253,22 +262,17 @@ def option_plan(proposals: Proposals, table: pd.DataFrame, option: int) -> Plan:
     return proposals.plans.plan(position, name=f"Option {option}")
 
 
-def _all_plans_key(k: int) -> tuple[str, int]:
-    return ("plan_views.all_plans", k)
-
-
 def all_plans_listed(area: StudyArea, k: int) -> bool:
     """Whether every valid plan of k localities has already been listed for this study area (ranking is instant)."""
-    return _all_plans_key(k) in area.cache
+    return k in StudyContext.of(area).memo.all_plans
 
 
 def all_plans(area: StudyArea, k: int, progress: Progress | None = None) -> Proposals:
     """Every valid plan of k connected localities (no other rule), listed once per study area and k, for ranking."""
-    key = _all_plans_key(k)
-    if key not in area.cache:
-        area.cache[key] = propose(area, k, Constraints(), top=1, method="exhaustive",
-                                  progress=progress or null_progress)
-    return area.cache[key]
+    memo = StudyContext.of(area).memo.all_plans
+    if k not in memo:
+        memo[k] = propose(area, k, Constraints(), top=1, method="exhaustive", progress=progress or null_progress)
+    return memo[k]
 
 
 def standing_rows(proposals: Proposals, plan: Plan, keys: tuple[str, ...] = RANK_METRICS) -> list[tuple[str, str]]:

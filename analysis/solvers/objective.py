@@ -16,6 +16,7 @@ import numpy as np
 from analysis.metrics.graph_scoring import GraphScorer, graph_penalty
 from analysis.solvers.proposal_set import Constraints
 from analysis.metrics.scoring import PlanScorer, ScoreTable, Weights, penalty
+from analysis.plan.context import StudyContext
 from analysis.plan.graph import UnitGraph
 from geo.adjacency import Adjacency
 from geo.bundle import StudyArea
@@ -51,7 +52,8 @@ class Objective:
         self.weights = weights or Weights()
         if isinstance(units, StudyArea):
             self.area: StudyArea | None = units
-            self.graph = UnitGraph.of(units, adjacency)
+            self.graph = StudyContext.of(units, adjacency).graph
+            self.graph.require_connected()
             self.scorer: PlanScorer | GraphScorer = PlanScorer(units, k, adjacency)
         else:
             self.area = None

@@ -14,9 +14,10 @@ from typing import Literal
 
 import numpy as np
 
-from analysis.solvers.enumeration import (MAX_UNITS, AreaEnumeration, PartitionGraph, Search, count_partitions,
+from analysis.solvers.enumeration import (MAX_UNITS, AreaEnumeration, Search, count_partitions,
                                   enumerate_area, estimate_partitions)
 from analysis.solvers.enumeration.study_area import is_cached
+from analysis.plan.context import StudyContext
 from analysis.solvers.pareto import front_of
 from analysis.metrics.percentiles import PercentileIndex, Standing
 from analysis.plan.partition import Plan
@@ -102,10 +103,9 @@ class Proposals:
 
 def _search(area: StudyArea, k: int, adjacency: Adjacency, constraints: Constraints) -> Search:
     together, apart = constraints.unit_groups()
-    position = {u: i for i, u in enumerate(area.ids)}
-    return Search(PartitionGraph.from_area(area, adjacency), k, constraints.max_deviation,
-                  tuple(tuple(position[u] for u in g) for g in together),
-                  tuple(tuple(position[u] for u in g) for g in apart))
+    ctx = StudyContext.of(area, adjacency)
+    return Search(ctx.graph, k, constraints.max_deviation, tuple(tuple(ctx.positions(g)) for g in together),
+                  tuple(tuple(ctx.positions(g)) for g in apart))
 
 
 def choose_method(area: StudyArea, k: int, adjacency: Adjacency, constraints: Constraints, method: Method,
@@ -187,7 +187,7 @@ def propose(area: StudyArea, k: int = 4, constraints: Constraints | None = None,
         together, apart = constraints.unit_groups()
         enumeration = enumerate_area(area, k, adjacency, constraints.max_deviation, together, apart,
                                      scaled(progress, 0.2, 0.9))
-        keep = constraints.mask(enumeration.codes, enumeration.scores, {u: i for i, u in enumerate(area.ids)},
+        keep = constraints.mask(enumeration.codes, enumeration.scores, StudyContext.of(area, adjacency).index,
                                 area.total_population, area)
         plans = ProposalSet(area, k, adjacency, enumeration.codes[keep], enumeration.scores.take(keep), "exhaustive",
                             True, len(enumeration), 0.0, None, [], dict(constraints.fixed))

@@ -60,9 +60,7 @@ class ReComSampler:
 
     def _gerrychain_graph(self):
         """The units as a gerrychain Graph whose nodes carry ``population`` (node ids as in the UnitGraph)."""
-        from gerrychain import Graph
-
-        return Graph.from_networkx(self.objective.graph.to_networkx(POPULATION))
+        return self.objective.graph.to_gerrychain(POPULATION)
 
     def starting_plan(self, rng: np.random.Generator) -> np.ndarray:
         """A contiguous plan within epsilon that meets the constraints: a bisection plan, else the optimiser's best."""

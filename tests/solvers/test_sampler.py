@@ -6,7 +6,8 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from analysis.solvers.enumeration import PartitionGraph, Search, enumerate_partitions
+from analysis.plan.context import StudyContext
+from analysis.solvers.enumeration import Search, enumerate_partitions
 from analysis.metrics.evaluate import evaluate
 from analysis.solvers.proposal_set import Constraints
 from analysis.solvers.sampler import ReComSampler
@@ -38,7 +39,7 @@ def test_every_sampled_plan_is_contiguous_and_within_ten_percent(lbbd, ensemble)
 
 def test_ensemble_moves_and_stays_inside_the_valid_plans(lbbd, ensemble):
     """The chain visits many different plans, all of them among the enumerator's plans within ±10 %."""
-    valid = enumerate_partitions(Search(PartitionGraph.from_area(lbbd), 4, max_deviation=0.10))
+    valid = enumerate_partitions(Search(StudyContext.of(lbbd).graph, 4, max_deviation=0.10))
     same_locality = {(c[:, None] == c[None, :]).tobytes() for c in valid}
     visited = {(c[:, None] == c[None, :]).tobytes() for c in ensemble.codes}
     assert len(visited) >= 20
