@@ -15,7 +15,7 @@ from analysis.plan.partition import Plan
 from analysis.solvers.enumeration.engine import COMPILING_NOTE, needs_compiling
 from analysis.progress import cli_progress
 from analysis.solvers.propose import METHODS, Proposals, propose
-from analysis.solvers.proposal_set import Constraints
+from analysis.constraints.rules import Constraints
 from analysis.cli.requirements import EXAMPLES, parse_fraction, parse_requirements
 from analysis.metrics.scoring import Weights
 from geo.bundle import StudyArea

@@ -21,7 +21,7 @@ from analysis.metrics.percentiles import PHRASES
 from analysis.plan.context import StudyContext
 from analysis.plan.partition import Plan, grouping_plan
 from analysis.progress import Progress, null_progress
-from analysis.solvers.proposal_set import Constraints
+from analysis.constraints.rules import Constraints
 from analysis.solvers.propose import Proposals, propose
 from geo.bundle import StudyArea
 from geo.errors import LocalignError, list_items

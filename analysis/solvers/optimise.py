@@ -21,7 +21,8 @@ from collections.abc import Callable, Hashable, Mapping
 import numpy as np
 
 from analysis.solvers.objective import Assessment, Objective, Units
-from analysis.solvers.proposal_set import Constraints, ProposalSet
+from analysis.constraints.rules import Constraints
+from analysis.solvers.proposal_set import ProposalSet
 from analysis.solvers.recom import burst
 from analysis.metrics.scoring import Weights
 from analysis.solvers.seed_plans import seed_plan

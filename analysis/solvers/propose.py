@@ -22,7 +22,10 @@ from analysis.solvers.pareto import front_of
 from analysis.metrics.percentiles import PercentileIndex, Standing
 from analysis.plan.partition import Plan
 from analysis.progress import Progress, null_progress, scaled
-from analysis.solvers.proposal_set import Constraints, ProposalSet
+from analysis.constraints.predicates import FixedNames
+from analysis.constraints.rules import Constraints
+from analysis.constraints.validator import Validator
+from analysis.solvers.proposal_set import ProposalSet
 from analysis.metrics.scoring import PlanScorer, Weights, penalty
 from geo.adjacency import Adjacency
 from geo.bundle import StudyArea
@@ -102,10 +105,9 @@ class Proposals:
 
 
 def _search(area: StudyArea, k: int, adjacency: Adjacency, constraints: Constraints) -> Search:
-    together, apart = constraints.unit_groups()
     ctx = StudyContext.of(area, adjacency)
-    return Search(ctx.graph, k, constraints.max_deviation, tuple(tuple(ctx.positions(g)) for g in together),
-                  tuple(tuple(ctx.positions(g)) for g in apart))
+    max_deviation, together, apart = Validator.of(constraints, ctx.index, ctx.total).search_rules()
+    return Search(ctx.graph, k, max_deviation, together, apart)
 
 
 def choose_method(area: StudyArea, k: int, adjacency: Adjacency, constraints: Constraints, method: Method,
@@ -187,8 +189,8 @@ def propose(area: StudyArea, k: int = 4, constraints: Constraints | None = None,
         together, apart = constraints.unit_groups()
         enumeration = enumerate_area(area, k, adjacency, constraints.max_deviation, together, apart,
                                      scaled(progress, 0.2, 0.9))
-        keep = constraints.mask(enumeration.codes, enumeration.scores, StudyContext.of(area, adjacency).index,
-                                area.total_population, area)
+        keep = Validator.of(constraints, StudyContext.of(area, adjacency).index, area.total_population,
+                            area).mask(enumeration.codes, enumeration.scores)
         plans = ProposalSet(area, k, adjacency, enumeration.codes[keep], enumeration.scores.take(keep), "exhaustive",
                             True, len(enumeration), 0.0, None, [], dict(constraints.fixed))
         connected = len(enumeration)
@@ -197,7 +199,8 @@ def propose(area: StudyArea, k: int = 4, constraints: Constraints | None = None,
         plans = (_optimise(area, k, adjacency, constraints, weights, top, seed, budget_s, scaled(progress, 0.2, 0.9))
                  if run else _sample(area, k, adjacency, constraints, weights, seed, budget_s,
                                      scaled(progress, 0.2, 0.9)))
-        keep = constraints.names_mask(area, plans.codes) if len(plans) else np.zeros(0, dtype=bool)
+        keep = Validator([FixedNames.of(area, constraints.fixed)]).mask(plans.codes, plans.scores) if len(plans) \
+            else np.zeros(0, dtype=bool)
         plans = plans.take(keep)
         plans.fixed = dict(constraints.fixed)
         notes += plans.notes

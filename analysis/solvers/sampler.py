@@ -19,7 +19,9 @@ import numpy as np
 
 from analysis.solvers.objective import Objective, Units
 from analysis.solvers.optimise import Optimiser, Progress
-from analysis.solvers.proposal_set import Constraints, ProposalSet
+from analysis.constraints.predicates import Apart, MaxPcnsSplit, Together
+from analysis.constraints.rules import Constraints
+from analysis.solvers.proposal_set import ProposalSet
 from analysis.metrics.scoring import Weights
 from analysis.solvers.seed_plans import max_deviation, seed_plan
 from geo.adjacency import Adjacency
@@ -66,7 +68,7 @@ class ReComSampler:
         """A contiguous plan within epsilon that meets the constraints: a bisection plan, else the optimiser's best."""
         graph, k = self.objective.graph, self.k
         codes = seed_plan(graph, k, rng, tolerance=self.epsilon)
-        plain = not (self.objective.together or self.objective.apart or self.objective.constraints.max_pcns_split is not None)
+        plain = not self.objective.validator.has(Together, Apart, MaxPcnsSplit)
         if plain and max_deviation(graph, codes, k) <= self.epsilon:
             return codes
         c = self.objective.constraints
@@ -99,7 +101,7 @@ class ReComSampler:
                             {POPULATION: Tally(POPULATION, alias=POPULATION)})
         self._position = self._internal_positions(initial, ids)
         rules = [within_percent_of_ideal_population(initial, self.epsilon, POPULATION)]
-        if self.objective.together or self.objective.apart or self.objective.constraints.max_pcns_split is not None:
+        if self.objective.validator.has(Together, Apart, MaxPcnsSplit):
             rules.append(self._meets_constraints)
         ideal = self.objective.graph.total / self.k
         proposal = partial(recom, pop_col=POPULATION, pop_target=ideal, epsilon=self.epsilon)

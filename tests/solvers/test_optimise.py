@@ -7,11 +7,12 @@ import networkx as nx
 import numpy as np
 import pytest
 
+from analysis.constraints.validator import Validator
 from analysis.plan.context import StudyContext
 from analysis.solvers.enumeration import Search, enumerate_partitions
 from analysis.metrics.evaluate import evaluate
 from analysis.solvers.optimise import Optimiser
-from analysis.solvers.proposal_set import Constraints
+from analysis.constraints.rules import Constraints
 from analysis.metrics.scoring import PlanScorer, Weights, penalty
 from analysis.solvers.seed_plans import bisection_plan, seed_plan
 from analysis.plan.graph import UnitGraph
@@ -238,7 +239,7 @@ def test_constrained_optimum_matches_constrained_enumeration(lbbd):
     result = optimiser.solve()
     assert optimiser.feasible
     assert penalty(result.scores, Weights())[0] == pytest.approx(best, abs=1e-9)
-    assert constraints.mask(result.codes, result.scores, index, lbbd.total_population, lbbd).all()
+    assert Validator.of(constraints, index, lbbd.total_population, lbbd).mask(result.codes, result.scores).all()
 
 
 def test_fixed_current_names_match_constrained_enumeration(lbbd, exhaustive):
@@ -249,12 +250,12 @@ def test_fixed_current_names_match_constrained_enumeration(lbbd, exhaustive):
     constraints = Constraints(max_deviation=0.08, fixed={east: "East", west: "West"})
     codes, table = exhaustive
     index = {u: i for i, u in enumerate(lbbd.ids)}
-    allowed = constraints.mask(codes, table, index, lbbd.total_population, lbbd)
+    allowed = Validator.of(constraints, index, lbbd.total_population, lbbd).mask(codes, table)
     best = penalty(table, Weights())[allowed].min()
     optimiser = Optimiser(lbbd, 4, constraints=constraints, seed=0, max_steps=10_000)
     result = optimiser.solve()
     assert optimiser.feasible
-    assert constraints.mask(result.codes, result.scores, index, lbbd.total_population, lbbd).all()
+    assert Validator.of(constraints, index, lbbd.total_population, lbbd).mask(result.codes, result.scores).all()
     assert penalty(result.scores, Weights())[0] == pytest.approx(best, abs=1e-9)
     plan = result.plan(0)
     assert plan.assignment[east] == "East" and plan.assignment[west] == "West"

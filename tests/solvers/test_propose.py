@@ -15,7 +15,7 @@ from analysis.metrics.population import within_tolerance
 from analysis.solvers.pareto import objective_costs
 from analysis.plan.partition import current_plan
 from analysis.solvers.propose import propose
-from analysis.solvers.proposal_set import Constraints
+from analysis.constraints.rules import Constraints
 from analysis.cli.requirements import parse_fraction, parse_requirements, resolve_unit
 from analysis.metrics.scoring import PlanScorer, Weights, penalty
 from geo.bundle import study_area_from_frames

@@ -6,10 +6,11 @@ import networkx as nx
 import numpy as np
 import pytest
 
+from analysis.constraints.validator import Validator
 from analysis.plan.context import StudyContext
 from analysis.solvers.enumeration import Search, enumerate_partitions
 from analysis.metrics.evaluate import evaluate
-from analysis.solvers.proposal_set import Constraints
+from analysis.constraints.rules import Constraints
 from analysis.solvers.sampler import ReComSampler
 from geo.errors import LocalignError
 
@@ -69,7 +70,7 @@ def test_constraints_hold_in_every_sample(lbbd):
     constraints = Constraints(max_deviation=0.08, together=((ids[0], ids[2]),), apart=((ids[3], ids[4]),))
     result = ReComSampler(lbbd, 4, constraints=constraints, seed=1, max_steps=80).solve()
     index = {u: i for i, u in enumerate(ids)}
-    assert constraints.mask(result.codes, result.scores, index, lbbd.total_population, lbbd).all()
+    assert Validator.of(constraints, index, lbbd.total_population, lbbd).mask(result.codes, result.scores).all()
 
 
 def test_impossible_constraints_are_a_clear_error(lbbd):

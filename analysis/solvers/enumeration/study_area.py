@@ -14,7 +14,8 @@ import numpy as np
 
 from analysis.solvers.enumeration.engine import Search, enumerate_partitions
 from analysis.plan.context import DEFAULT_ADJACENCY, StudyContext
-from analysis.solvers.proposal_set import Constraints
+from analysis.constraints.rules import Constraints
+from analysis.constraints.validator import Validator
 from analysis.progress import Progress, null_progress, scaled
 from analysis.metrics.scoring import PlanScorer, ScoreTable
 from geo.adjacency import Adjacency
@@ -60,8 +61,8 @@ def _key(k: int, max_deviation: float | None, together: Groups, apart: Groups) -
 def _filtered(base: AreaEnumeration, max_deviation: float | None, together: Groups, apart: Groups) -> AreaEnumeration:
     start = time.perf_counter()
     rules = Constraints(max_deviation=max_deviation, together=together, apart=apart)
-    keep = rules.mask(base.codes, base.scores, StudyContext.of(base.area, base.adjacency).index,
-                      base.area.total_population)
+    keep = Validator.of(rules, StudyContext.of(base.area, base.adjacency).index,
+                        base.area.total_population).mask(base.codes, base.scores)
     return AreaEnumeration(base.area, base.k, base.adjacency, max_deviation, together, apart, base.codes[keep],
                            base.scores.take(keep), time.perf_counter() - start, 0.0, True)
 
@@ -86,8 +87,9 @@ def enumerate_area(area: StudyArea, k: int, adjacency: Adjacency = DEFAULT_ADJAC
     if base is not None:
         result = _filtered(base, max_deviation, together, apart)
     else:
-        search = Search(ctx.graph, k, max_deviation, tuple(tuple(ctx.positions(g)) for g in together),
-                        tuple(tuple(ctx.positions(g)) for g in apart))
+        rules = Validator.of(Constraints(max_deviation=max_deviation, together=together, apart=apart), ctx.index,
+                             ctx.total)
+        search = Search(ctx.graph, k, *rules.search_rules())
         progress(0.0, "preparing the search (compiled on first use, then cached)")
         start = time.perf_counter()
         codes = enumerate_partitions(search, scaled(progress, 0.0, 0.8))
