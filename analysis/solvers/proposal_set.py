@@ -7,11 +7,12 @@ are interchangeable in the app, the CLI and the benchmarks (as spopt's regionali
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Mapping, Protocol
 
 import numpy as np
 
 from analysis.plan.naming import name_localities
+from analysis.progress import Progress
 from analysis.plan.partition import Plan, plan_from_codes
 from analysis.metrics.scoring import ScoreTable
 from geo.bundle import StudyArea
@@ -59,3 +60,14 @@ class ProposalSet:
         return ProposalSet(self.area, self.k, self.adjacency, self.codes[index], self.scores.take(index),
                            self.method, False, self.total_count, self.elapsed_s, self.seed, list(self.notes),
                            dict(self.fixed))
+
+
+class Solver(Protocol):
+    """What every proposal method implements (analysis.solvers.exhaustive.Exhaustive, analysis.solvers.optimise.Optimiser,
+    analysis.solvers.sampler.ReComSampler): built with the study area, k and the rules, then ``solve()``."""
+
+    method: str
+
+    def solve(self, progress: Progress) -> ProposalSet:
+        """The plans found, with their scores."""
+        ...

@@ -149,3 +149,19 @@ class ReComSampler:
         """GerryChain constraint: the plan breaks none of the together/apart/PCN rules."""
         codes = self._codes(part)[None, :]
         return bool(self.objective.assess(codes).violation[0] == 0)
+
+
+class DistinctReCom(ReComSampler):
+    """The ReCom sampler as a proposal method: a Markov chain revisits plans, so each distinct plan is listed once,
+    in the order first sampled."""
+
+    def solve(self, progress: Progress | None = None) -> ProposalSet:
+        from analysis.solvers.optimise import canonical
+
+        sample = super().solve(progress)
+        if not len(sample):
+            return sample
+        _, first = np.unique(canonical(sample.codes), axis=0, return_index=True)
+        distinct = sample.take(np.sort(first))
+        distinct.notes = [*sample.notes, f"{len(first):,} distinct plans among the {len(sample):,} sampled."]
+        return distinct
