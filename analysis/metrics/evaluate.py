@@ -8,6 +8,7 @@ import numpy as np
 
 from analysis.metrics import compactness, continuity, pcn_alignment, population
 from analysis.metrics.contiguity import cut_edges, noncontiguous_localities
+from analysis.metrics.definitions import HEADLINE
 from analysis.plan.context import DEFAULT_ADJACENCY, StudyContext
 from analysis.plan.partition import Plan
 from geo.adjacency import Adjacency
@@ -86,11 +87,8 @@ class Evaluation:
         return data
 
     def headline(self) -> dict[str, float | int | bool | None]:
-        """The scalar metrics, keyed as in analysis.metrics.definitions."""
-        keys = ("max_abs_deviation", "population_range", "contiguous", "polsby_popper_mean",
-                "polsby_popper_min", "reock_mean", "convex_hull_mean", "cut_edges", "pcn_nesting",
-                "pcns_split", "pcns_split_90", "retained_share", "wards_moved", "population_moved")
-        return {key: getattr(self, key) for key in keys}
+        """The plan-level metrics of the registry (analysis.metrics.definitions), in its order."""
+        return {key: getattr(self, key) for key in HEADLINE}
 
 
 def _by_locality(localities: list[str], values) -> dict[str, float]:

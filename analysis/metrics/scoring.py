@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from analysis.metrics.definitions import PCN_BADLY_SPLIT_SHARE, PCN_SPLIT_SHARE
+from analysis.metrics.definitions import PCN_BADLY_SPLIT_SHARE, PCN_SPLIT_SHARE, objective_metric
 from analysis.metrics.score_kernel import score_plans
 from analysis.metrics import compactness, continuity, pcn_alignment, population
 from analysis.plan.context import DEFAULT_ADJACENCY, StudyContext
@@ -22,13 +22,8 @@ from geo.errors import LocalignError
 OBJECTIVES = ("balance", "nesting", "compactness", "continuity")
 """The four criteria a planner weighs: population balance, PCN nesting, compactness, continuity."""
 
-OBJECTIVE_METRICS = {
-    "balance": ("max_abs_deviation", "lower"),
-    "nesting": ("pcn_nesting", "higher"),
-    "compactness": ("polsby_popper_mean", "higher"),
-    "continuity": ("retained_share", "higher"),
-}
-"""Which metric measures each objective, and which direction is better."""
+OBJECTIVE_METRICS = {name: (objective_metric(name).key, objective_metric(name).better) for name in OBJECTIVES}
+"""Which metric measures each objective, and which direction is better (from the metric registry)."""
 
 MAX_KERNEL_MATCHINGS = 50_000
 """Up to this many one-to-one matchings per plan are all tried in the compiled loop; beyond, the Hungarian algorithm."""

@@ -15,9 +15,9 @@ import pandas as pd
 from analysis.metrics.compare import Comparison
 from analysis.metrics.evaluate import Evaluation
 from analysis.plan.geometry import dissolve_plan
-from analysis.metrics.definitions import METRICS, metric
+from analysis.metrics.definitions import METRICS, PHRASES, metric, shown_in
 from analysis.present.palette import locality_colours
-from analysis.metrics.percentiles import PHRASES
+from analysis.metrics.scoring import OBJECTIVE_METRICS
 from analysis.plan.context import StudyContext
 from analysis.plan.partition import Plan, grouping_plan
 from analysis.progress import Progress, null_progress
@@ -27,8 +27,7 @@ from geo.bundle import StudyArea
 from geo.errors import LocalignError, list_items
 from analysis.present.webmap import LegendEntry, PlanLayer
 
-KEY_FIGURES = ("max_abs_deviation", "contiguous", "polsby_popper_mean", "pcns_split", "pcn_nesting",
-               "retained_share", "wards_moved", "population_moved")
+KEY_FIGURES = shown_in("key_figures")
 """The headline metrics shown above every plan, in this order."""
 
 
@@ -224,10 +223,9 @@ def lock_summary(area: StudyArea, locks: Mapping[str, str]) -> str:
 
 # --- proposals -----------------------------------------------------------------------------------------
 
-OPTION_METRICS = ("max_abs_deviation", "pcn_nesting", "polsby_popper_mean", "retained_share", "pcns_split",
-                  "wards_moved")
+OPTION_METRICS = shown_in("options")
 """The measures shown for each proposed option (the four objectives first)."""
-RANK_METRICS = ("max_abs_deviation", "pcn_nesting", "polsby_popper_mean", "retained_share")
+RANK_METRICS = tuple(key for key, _ in OBJECTIVE_METRICS.values())
 """The measures on which a plan is ranked among all valid plans."""
 AUTO_RANK_MAX_K = 4
 """Plans of up to this many localities are ranked among all valid plans without asking (a few seconds at most)."""
