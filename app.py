@@ -32,7 +32,7 @@ from analysis.metrics.population import DEFAULT_TOLERANCE
 from analysis.present.palette import PCN_OUTLINE, PRACTICE
 from analysis.plan.partition import Plan
 from analysis.plan.io import read_plan
-from analysis.solvers.proposal_set import Constraints
+from analysis.constraints.rules import Constraints
 from analysis.solvers.propose import propose
 from analysis.metrics.scoring import Weights
 from analysis.cli import serving
