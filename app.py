@@ -40,6 +40,7 @@ from geo.bundle import DEFAULT_BUNDLE, StudyArea, load_bundle, summary
 from geo.catalogue import available_bundles, requested_bundle
 from geo.errors import LocalignError
 from geo.escape import html_text, markdown_text
+from geo.national import UNIT_LABELS as COUNCIL_UNITS, council_bundle, council_choices
 from geo.offline_assets import install_leaflet
 from geo.uploads import pcn_grouping_from_upload, study_area_from_upload, with_uploaded_pcns
 from analysis.present.webmap import MapOptions, legend_html, map_legend, plan_map, unit_at
@@ -176,8 +177,7 @@ def new_session(area: StudyArea, plan: Plan) -> EditSession:
 
 # --- messages -------------------------------------------------------------------------------------
 
-_md = markdown_text
-"""Text from data shown through Markdown (geo.escape.markdown_text: nothing in it is read as formatting or HTML)."""
+_md = markdown_text  # text from data shown through Markdown: nothing in it is read as formatting or HTML
 
 
 def show_problems(exc: LocalignError) -> None:
@@ -793,6 +793,8 @@ def data_view(area: StudyArea, session: EditSession | None) -> None:
         if st.session_state.get("uploaded_area") is not None:
             st.button("Go back to the bundled study area", key="leave_upload",
                       on_click=lambda: st.session_state.update(uploaded_area=None))
+        with st.expander("Any council in England"):
+            council_picker()
         with st.expander("Upload ward boundaries (another area)"):
             upload_boundaries(area)
     with plans:
@@ -816,6 +818,27 @@ def data_view(area: StudyArea, session: EditSession | None) -> None:
                 overrides[str(bundle_folder())] = with_uploaded_pcns(area, grouping)
                 flash("success", f"Using {len(grouping.groups)} PCNs from {_md(pcn_file.name)} for this session.")
                 st.rerun()
+
+
+def council_picker() -> None:
+    """Build a study area for any of England's 296 districts from the national pack (offline) and switch to it."""
+    choices = council_choices()
+    code = st.selectbox("Council (district)", list(choices), format_func=choices.get, index=None, key="council_pick",
+                        placeholder="Type a council's name…")
+    units = st.radio("Building blocks", list(COUNCIL_UNITS), format_func=COUNCIL_UNITS.get, key="council_units",
+                     horizontal=True)
+    pcn_file = st.file_uploader("Practice → PCN list (optional)", type=["csv"], key="council_pcns",
+                                help="A CSV with columns ods_code and pcn_name. Each unit then belongs to the PCN whose "
+                                     "practices hold most of its residents' registrations.")
+    st.caption("Census 2021 residents by LSOA; ward figures are estimates from them. Where a council's wards changed "
+               "after December 2022, its May 2024 wards are rebuilt from LSOAs (approximate outlines).")
+    if code and st.button("Build and open this council", key="council_open"):
+        with friendly("building the council's study area"), st.spinner("Building the study area…"):
+            result = council_bundle(code, units, pcn_list=pcn_file.getvalue() if pcn_file else None)
+            open_bundle(str(result.path))
+            for note in result.warnings:
+                flash("info", _md(note))
+            st.rerun()
 
 
 def open_bundle(folder: str) -> None:
@@ -952,7 +975,7 @@ def restored_notice(area: StudyArea) -> None:
 
 def require_sign_in() -> None:
     """On a shared server with sign-in configured, show nothing but a sign-in button until the visitor signs in."""
-    if not serving.sign_in_required() or st.user.is_logged_in:
+    if not serving.sign_in_required() or getattr(st.user, "is_logged_in", False):
         return
     st.title("localign")
     st.info("This planner is shared on your organisation's network. Sign in to use it.")

@@ -130,7 +130,9 @@ def gerrychain_short_bursts(graph: UnitGraph, k: int, start: np.ndarray, seed: i
             break
         if elapsed >= seconds:
             break
-    return {"steps": steps, "seconds": time.perf_counter() - began - spent[0], "best": optimizer.best_score, "hit": hit}
+    best_codes = np.asarray(optimizer.best_part.assignment_vector)[position]
+    return {"steps": steps, "seconds": time.perf_counter() - began - spent[0], "best": optimizer.best_score, "hit": hit,
+            "cut_edges": int((best_codes[graph.edge_a] != best_codes[graph.edge_b]).sum())}
 
 
 def lbbd_scorer(objective: str):

@@ -74,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[{i}/{len(table)}] {district.code} {district.name}: {row['status']} "
                   f"({row.get('units', '?')} units, {row['seconds']} s)", flush=True)
     frame = pd.DataFrame(rows)
+    for column in ("units", "residents", "lsoa_sum", "rook_edges", "queen_edges", "components"):
+        if column in frame:
+            frame[column] = frame[column].astype("Int64")  # whole numbers, blank where a district failed
     total = time.perf_counter() - started
     suffix = "" if args.units == "wards" else f"_{args.units}"
     if not args.only:

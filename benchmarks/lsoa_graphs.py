@@ -113,3 +113,73 @@ def lsoa_graph(name: str, weight: str = "equal") -> nx.Graph:
     values = admissions(units.index) if weight == "admissions" else pd.Series(1.0, index=units.index)
     nx.set_node_attributes(graph, {str(k): float(v) for k, v in values.items()}, "population")
     return graph
+
+
+# --- Census 2021 LSOAs with real residents, from the national pack in ../shared/data/national -----------------
+NATIONAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "national"
+RESIDENTS_NOTE = ("Census 2021 LSOAs (ONS, super-generalised boundaries) with Census 2021 usual residents (ONS custom "
+                  "dataset, perturbed for disclosure control); councils from the ONS LSOA21 -> LAD24 best-fit lookup.")
+
+
+@cache
+def lsoa21_units(lad_prefix: str = "E09"):
+    """Census 2021 LSOAs of the districts whose code starts with ``lad_prefix`` (E09 = the 33 London boroughs; '' =
+    England), EPSG:27700, indexed by LSOA code, with ``name``, ``residents`` and ``lad24_code``."""
+    import geopandas as gpd
+
+    lookup = pd.read_csv(NATIONAL / "lookup_lsoa21_ward24_lad24.csv", usecols=["lsoa21_code", "lad24_code"])
+    keep = lookup.loc[lookup["lad24_code"].str.startswith(lad_prefix)].set_index("lsoa21_code")["lad24_code"]
+    people = pd.read_csv(NATIONAL / "england_lsoa21_census2021_age.csv", usecols=["lsoa21_code", "usual_residents"])
+    people = people.set_index("lsoa21_code")["usual_residents"]
+    shapes = gpd.read_parquet(NATIONAL / "england_lsoa21.parquet")
+    shapes = shapes.loc[shapes["lsoa21_code"].isin(keep.index)].set_index("lsoa21_code").sort_index()
+    shapes = shapes.rename(columns={"lsoa21_name": "name"})[["name", "geometry"]].to_crs(METRIC_CRS)
+    shapes["residents"] = people.reindex(shapes.index).astype(float)
+    shapes["lad24_code"] = keep.reindex(shapes.index)
+    return shapes
+
+
+@cache
+def lsoa21_graph(lad_prefix: str = "E09") -> nx.Graph:
+    """Rook adjacency of the Census 2021 LSOAs (islands linked to their nearest LSOA), node attribute ``population`` =
+    Census 2021 usual residents."""
+    units = lsoa21_units(lad_prefix)
+    graph = link_islands(adjacency_graph(units, "rook"), units)
+    nx.set_node_attributes(graph, {str(k): float(v) for k, v in units["residents"].items()}, "population")
+    return graph
+
+
+def write_lsoa21_bundle(folder, lad_prefix: str = "E09", name: str = "London (Census 2021 LSOAs)") -> Path:
+    """Write a study-area bundle of the Census 2021 LSOAs of the districts starting with ``lad_prefix`` (E09 =
+    London), with Census 2021 usual residents and no current localities or PCNs: for proposals at scale."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    units = lsoa21_units(lad_prefix)
+    units[["name", "geometry"]].rename_axis("lsoa21_code").reset_index().to_crs("EPSG:4326").to_file(
+        folder / "lsoa21.geojson", driver="GeoJSON")
+    units[["residents"]].rename_axis("lsoa21_code").to_csv(folder / "residents.csv")
+    (folder / "manifest.toml").write_text(f'''# Census 2021 LSOAs with Census 2021 usual residents, written by benchmarks/lsoa_graphs.py.
+[study_area]
+name = "{name}"
+short_name = "{name}"
+code = "{lad_prefix}"
+unit_label = "LSOA"
+locality_label = "neighbourhood"
+default_k = 32
+
+[units]
+path = "lsoa21.geojson"
+id = "lsoa21_code"
+name = "name"
+title = "Census 2021 LSOAs"
+
+[[attributes]]
+path = "residents.csv"
+id = "lsoa21_code"
+population = "residents"
+columns = ["residents"]
+
+[attributes.titles]
+residents = "Usual residents (Census 2021)"
+''', encoding="utf-8")
+    return folder

@@ -103,7 +103,7 @@ _EXAMPLE = "see the bundled data/boundaries/lbbd/manifest.toml for an example"
 KNOWN_SETTINGS: dict[str, tuple[str, ...]] = {
     "": ("study_area", "units", "attributes", "points", "groupings", "roles", "assumptions", "provenance"),
     "study_area": ("name", "short_name", "code", "unit_label", "locality_label", "default_k"),
-    "units": ("path", "id", "name", "title", "crs", "snap_m", "min_shared_m"),
+    "units": ("path", "id", "name", "title", "crs", "snap_m", "min_shared_m", "link_islands"),
     "attributes": ("path", "id", "population", "columns", "titles", "assumption"),
     "points": ("name", "path", "title", "label", "x", "y", "crs", "id", "group", "assumption"),
     "groupings": ("name", "title", "kind", "column", "path", "id", "points", "crs", "assumption"),

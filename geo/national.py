@@ -5,6 +5,11 @@ building one council reads that council's rows only, never England. The figures 
 (Census 2021 residents by LSOA, IMD 2019 by LSOA 2011, GP registrations by LSOA 2011, July 2022) and every
 derived figure (ward residents, deprivation per ward, practice catchments) is labelled an estimate, with the
 rule that made it written into the bundle's manifest.
+
+Stable interface (other commands build on it): ``districts()`` -> DataFrame (``code``, ``name``, ``changed_wards``;
+296 rows); ``resolve_council(text)`` -> (code, name), raising CouncilNotFound (a LocalignError with ``choices``);
+``build_bundle(council, out_dir, units="wards")`` -> BuildResult (``path``, ``code``, ``name``, ``warnings``,
+``units``, ``residents``), a folder that ``geo.load_bundle`` loads.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import difflib
 import json
 import re
 import shutil
+import uuid
 import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -255,12 +261,13 @@ def _toml_list(values) -> str:
     return "[\n" + "".join(f"    {_toml_text(v)},\n" for v in values) + "]"
 
 
-def read_pcn_list(path: str | Path) -> pd.DataFrame:
-    """A practice -> PCN list (CSV): a column of practice ODS codes and a column of PCN names, found by their headings."""
+def read_pcn_list(source: str | Path | bytes, where: str | None = None) -> pd.DataFrame:
+    """A practice -> PCN list (CSV file or its bytes): a column of practice ODS codes and a column of PCN names,
+    found by their headings."""
     from geo.read import read_table
 
-    path = Path(path)
-    frame = read_table(path, path.name)
+    where = where or (Path(source).name if not isinstance(source, bytes) else "the PCN list")
+    frame = read_table(source, where)
     columns = {c.casefold().strip(): c for c in frame.columns}
     code = next((columns[c] for c in columns if c in ("ods_code", "practice_code", "organisationcode", "code",
                                                       "practice ods code", "ods code")), None)
@@ -268,19 +275,36 @@ def read_pcn_list(path: str | Path) -> pd.DataFrame:
     if code is None or pcn is None:
         raise LocalignError.single(
             f"the PCN list needs a practice code column and a PCN column; its columns are {list_items(frame.columns)}.",
-            path.name, "give it two columns headed ods_code (the practice's ODS code, e.g. F82679) and pcn_name.")
+            where, "give it two columns headed ods_code (the practice's ODS code, e.g. F82679) and pcn_name.")
     out = frame[[code, pcn]].rename(columns={code: "practice_code", pcn: "pcn_name"})
     out["practice_code"] = out["practice_code"].astype(str).str.strip().str.upper()
     out["pcn_name"] = out["pcn_name"].astype(str).str.strip()
     out = out[(out["practice_code"] != "") & (out["pcn_name"] != "")].drop_duplicates("practice_code")
     if out.empty:
-        raise LocalignError.single("the PCN list has no rows with both a practice code and a PCN name.", path.name,
+        raise LocalignError.single("the PCN list has no rows with both a practice code and a PCN name.", where,
                                    "fill in both columns for each practice.")
     return out
 
 
+BUILT_MARK = "built by `localign bundle build`"
+"""Written in the first line of every built manifest: only such folders (or empty ones) are ever replaced."""
+
+
+def _replaceable(folder: Path) -> bool:
+    """True for an empty folder or one this builder wrote (its manifest carries BUILT_MARK)."""
+    if not folder.is_dir():
+        return False
+    if not any(folder.iterdir()):
+        return True
+    try:
+        with open(folder / "manifest.toml", encoding="utf-8") as handle:
+            return BUILT_MARK in handle.readline()
+    except OSError:
+        return False
+
+
 def build_bundle(council: str, out_dir: str | Path, units: str = "wards",
-                 pcn_list: str | Path | None = None) -> BuildResult:
+                 pcn_list: str | Path | bytes | None = None) -> BuildResult:
     """Write a complete bundle (manifest.toml and the files it names) for one English district into ``out_dir``.
 
     ``units``: "wards" (December 2022 wards; where the council's wards changed since, May 2024 wards rebuilt from
@@ -292,12 +316,11 @@ def build_bundle(council: str, out_dir: str | Path, units: str = "wards",
                                    f"use one of: {', '.join(UNIT_CHOICES)}.")
     code, name = resolve_council(council)
     out = Path(out_dir)
-    if out.exists() and (not out.is_dir() or any(p.name != "manifest.toml" and not (out / "manifest.toml").exists()
-                                                 for p in out.iterdir())):
+    if out.exists() and not _replaceable(out):
         raise LocalignError.single(
-            f"{out} already exists and is not a localign bundle, so nothing was written there.", "--out",
-            "choose a new folder name (or an existing bundle folder to replace it).")
-    pcns = read_pcn_list(pcn_list) if pcn_list else None
+            f"{out} already exists and is not a bundle built by `localign bundle build`, so nothing was written "
+            "there (a built bundle would be replaced; nothing else is).", "--out", "choose a new folder name.")
+    pcns = read_pcn_list(pcn_list) if pcn_list is not None else None
     notes: list[str] = []
 
     lsoa = _read("lsoa21_census2021.parquet", code).set_index("lsoa21_code")
@@ -374,7 +397,7 @@ def build_bundle(council: str, out_dir: str | Path, units: str = "wards",
     practices_table, catchment, pcn_table = _practices(registrations, weights, unit_frame, pcns, notes, facts)
 
     # write -------------------------------------------------------------------------------------------
-    tmp = out.with_name(out.name + ".building")
+    tmp = out.with_name(f"{out.name}.building-{uuid.uuid4().hex[:8]}")
     if tmp.exists():
         shutil.rmtree(tmp)
     tmp.mkdir(parents=True)
@@ -511,7 +534,7 @@ def _manifest_text(code: str, name: str, kind: str, unit_title: str, unit_label:
     pop_titles.update({b: f"{t} (Census 2021{', estimate' if estimate else ''})" for b, t in AGE_TITLES.items()})
     columns = ["population", *(["population_lsoa21_bestfit"] if has_bestfit else []), *AGE_BANDS]
     lines = [
-        f"# localign study-area bundle: {name} ({code}), built by `localign bundle build` from the national pack.",
+        f"# localign study-area bundle: {name} ({code}), {BUILT_MARK} from the national pack.",
         "# Every path is relative to this folder. See README.md here for provenance and licences.",
         "",
         "[study_area]",
@@ -618,3 +641,52 @@ def _readme_text(name: str, code: str, unit_title: str, method: str, notes: list
             f"| file | what |\n|---|---|\n{body}\n\n"
             f"Unit residents: {method}.\n\nNotes from the build:\n{extra}\n\n"
             "Licence: Open Government Licence v3.0. " + " ".join(ATTRIBUTION) + "\n")
+
+
+# --- councils opened in the app -------------------------------------------------------------------
+
+COUNCILS_ENV = "LOCALIGN_COUNCILS_DIR"
+"""Environment variable naming the folder where the app keeps the council bundles it builds."""
+
+
+def councils_dir() -> Path:
+    """Where built council bundles are kept: $LOCALIGN_COUNCILS_DIR, else ~/.cache/localign/councils."""
+    import os
+
+    chosen = os.environ.get(COUNCILS_ENV)
+    return Path(chosen).expanduser() if chosen else Path.home() / ".cache" / "localign" / "councils"
+
+
+def council_bundle(council: str, units: str = "wards", root: str | Path | None = None,
+                   pcn_list: bytes | None = None) -> BuildResult:
+    """The bundle for a council (with an optional practice -> PCN list, as CSV bytes), built into ``root`` (default
+    councils_dir()) the first time and reused after: built folders are read-only inputs shared by every session,
+    keyed by council, units and the list's content; each planner's plans stay their own."""
+    import hashlib
+
+    code, name = resolve_council(council)
+    folder = Path(root) if root else councils_dir()
+    key = f"-pcn-{hashlib.sha256(pcn_list).hexdigest()[:12]}" if pcn_list is not None else ""
+    target = folder / f"{code}-{units}{key}"
+    record = target / "build.json"
+    if (target / "manifest.toml").is_file() and record.is_file():
+        try:
+            saved = json.loads(record.read_text(encoding="utf-8"))
+            return BuildResult(path=target, **saved)
+        except (OSError, ValueError, TypeError):
+            pass  # an unreadable record: build again
+    folder.mkdir(parents=True, exist_ok=True)
+    result = build_bundle(code, target, units=units, pcn_list=pcn_list)
+    saved = {k: v for k, v in result.__dict__.items() if k != "path"}
+    record.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
+    return result
+
+
+UNIT_LABELS = {"wards": "Wards", "lsoa": "LSOAs (Census 2021 small areas)"}
+"""The building blocks the app offers, in planners' words."""
+
+
+def council_choices() -> dict[str, str]:
+    """District code -> label for a picker: name, code, and a note where wards changed after December 2022."""
+    return {row.code: f"{row.name} ({row.code})" + (" · wards changed since 2022" if row.changed_wards else "")
+            for row in _district_table().itertuples()}

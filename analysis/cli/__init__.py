@@ -13,6 +13,8 @@ from geo.errors import LocalignError
 SUBCOMMANDS = ("info", "evaluate", "compare", "enumerate", "propose", "export", "bundle")
 """Each name is a module in analysis.cli with register(subparsers) and run(args) -> int."""
 
+SUBCOMMANDS += ("batch",)
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand registered."""

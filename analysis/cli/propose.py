@@ -8,6 +8,8 @@ import re
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from analysis.cli.common import add_adjacency, add_bundle, check_budget, load, print_json, print_notes, text_table
 from analysis.present.exports.tables import csv_text, trailing_notes
 from analysis.metrics.definitions import SCORED, metric, shown_in
@@ -17,7 +19,7 @@ from analysis.progress import cli_progress
 from analysis.solvers.propose import METHODS, Proposals, propose
 from analysis.constraints.rules import Constraints
 from analysis.cli.requirements import EXAMPLES, parse_fraction, parse_requirements
-from analysis.metrics.scoring import OBJECTIVE_METRICS, Weights
+from analysis.metrics.scoring import OBJECTIVE_METRICS, Weights, measurable_objectives
 from geo.bundle import StudyArea
 from geo.errors import LocalignError
 
@@ -52,6 +54,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
+NEEDS = {"pcn_nesting": "nesting", "pcns_split": "nesting", "retained_share": "continuity",
+         "wards_moved": "continuity"}
+"""Table columns that measure an objective a study area may lack (no PCN grouping, no current localities)."""
+
+
+def table_metrics(area: StudyArea) -> tuple[str, ...]:
+    """The ranked table's columns this study area can measure (no 'PCN nesting 100 %' without PCNs)."""
+    measurable = measurable_objectives(area)
+    return tuple(key for key in TABLE_METRICS if NEEDS.get(key, "balance") in measurable)
+
+
 def requirement_lines(area: StudyArea, constraints: Constraints) -> list[str]:
     """The requirements in words, one per line."""
     names = area.unit_names
@@ -66,16 +79,49 @@ def requirement_lines(area: StudyArea, constraints: Constraints) -> list[str]:
     return lines
 
 
+LIST_LOCALITIES_MAX = 12
+"""Plans with more localities are summarised (counts and ranges) instead of listed locality by locality."""
+LIST_UNITS_MAX = 60
+"""Study areas with more units list each locality's unit count, not every unit's name (the CSV has them)."""
+CELL_UNITS_MAX = 500
+"""summary.csv lists each option's units in one cell only up to this many units (spreadsheet cells hold 32,767
+characters); beyond, the cell points to the option's own CSV."""
+
+
 def _localities(area: StudyArea, plan: Plan, populations) -> list[tuple[str, str]]:
     share = area.total_population / plan.k
     by_name = dict(zip(plan.localities, populations))
     out = []
+    named = len(area.ids) <= LIST_UNITS_MAX
     for locality in plan.localities:
         members = plan.members(locality)
         pop = by_name[locality]
-        out.append((locality, f"{len(members)} {area.manifest.unit_label}s, {pop:,.0f} residents "
-                              f"({(pop - share) / share:+.1%}): " + ", ".join(area.unit_names[u] for u in members)))
+        text = (f"{len(members)} {area.manifest.unit_label}s, {pop:,.0f} residents "
+                f"({(pop - share) / share:+.1%})")
+        out.append((locality, text + (": " + ", ".join(area.unit_names[u] for u in members) if named else "")))
     return out
+
+
+def locality_lines(area: StudyArea, plan: Plan) -> list[tuple[str, str]]:
+    """What to say about a plan's localities: one line each for a few localities, else counts and ranges that
+    stay readable at hundreds or thousands of localities (each unit's locality is in the option's CSV)."""
+    populations = _plan_populations(area, plan)
+    if plan.k <= LIST_LOCALITIES_MAX:
+        return _localities(area, plan, populations)
+    share = area.total_population / plan.k
+    pops = np.asarray(populations)
+    deviation = (pops - share) / share
+    sizes = np.bincount(plan.codes(), minlength=plan.k)
+    label = area.manifest.unit_label
+    worst = np.argsort(-np.abs(deviation), kind="stable")[:3]
+    return [
+        ("localities", f"{plan.k:,}, ideal {share:,.0f} residents each"),
+        ("residents", f"{pops.min():,.0f} to {pops.max():,.0f} (deviation {deviation.min():+.2%} to "
+                      f"{deviation.max():+.2%}; median |deviation| {np.median(np.abs(deviation)):.2%})"),
+        (f"{label}s", f"{sizes.min():,} to {sizes.max():,} per locality (median {np.median(sizes):,.0f})"),
+        ("furthest from equal", "; ".join(f"{plan.localities[j]} {pops[j]:,.0f} ({deviation[j]:+.2%})"
+                                          for j in worst)),
+    ]
 
 
 def _plan_populations(area: StudyArea, plan: Plan) -> list[float]:
@@ -93,7 +139,8 @@ def summary_rows(result: Proposals, plans: list[Plan]) -> list[list[str]]:
     for rank, (position, plan) in enumerate(zip(result.ranked, plans), start=1):
         scores = result.plans.scores
         values = [f"{getattr(scores, key)[position]:.6g}" for key in SUMMARY_METRICS]
-        localities = "; ".join(f"{loc}: " + " ".join(plan.members(loc)) for loc in plan.localities)
+        localities = ("; ".join(f"{loc}: " + " ".join(plan.members(loc)) for loc in plan.localities)
+                      if len(result.area.ids) <= CELL_UNITS_MAX else f"{plan.k:,} localities: see option_{rank:02d}.csv")
         rows.append([str(rank), plan.name, f"{result.penalty[position]:.6f}", "yes" if on_front[rank - 1] else "no",
                      *values, localities])
     return rows
@@ -102,7 +149,8 @@ def summary_rows(result: Proposals, plans: list[Plan]) -> list[list[str]]:
 def summary_markdown(result: Proposals, plans: list[Plan]) -> str:
     """The ranked table as Markdown, with the method, requirements and assumption notes."""
     area = result.area
-    titles = [metric(key).title for key in TABLE_METRICS]
+    columns = table_metrics(area)
+    titles = [metric(key).title for key in columns]
     lines = [f"# Proposals: {result.k} localities of {area.name}", "", *[f"- {n}" for n in result.notes],
              *[f"- Requirement: {r}" for r in requirement_lines(area, result.constraints)],
              f"- Weights: {_weights_text(result.weights)}", "",
@@ -110,13 +158,13 @@ def summary_markdown(result: Proposals, plans: list[Plan]) -> str:
              "|---|---|---|---|" + "---|" * len(titles)]
     on_front = result.on_front()
     for rank, (position, plan) in enumerate(zip(result.ranked, plans), start=1):
-        cells = [metric(key).format(getattr(result.plans.scores, key)[position]) for key in TABLE_METRICS]
+        cells = [metric(key).format(getattr(result.plans.scores, key)[position]) for key in columns]
         lines.append(f"| {rank} | {plan.name} | {result.penalty[position]:.3f} | "
                      f"{'yes' if on_front[rank - 1] else 'no'} | " + " | ".join(cells) + " |")
     lines += ["", "## Localities", ""]
     for position, plan in zip(result.ranked, plans):
         lines.append(f"**{plan.name}**")
-        lines += [f"- {name}: {text}" for name, text in _localities(area, plan, _plan_populations(area, plan))]
+        lines += [f"- {name}: {text}" for name, text in locality_lines(area, plan)]
         lines.append("")
     lines += ["## Assumptions and sources", "", *[f"- {note}" for note in area.assumption_notes], "",
               area.source_line, ""]
@@ -227,15 +275,21 @@ def _print_text(result: Proposals, plans: list[Plan], written: list[Path]) -> No
         return
     print()
     on_front = result.on_front()
-    text_table(["rank", "option", "penalty", *[metric(key).title for key in TABLE_METRICS], "Pareto front"],
+    columns = table_metrics(area)
+    text_table(["rank", "option", "penalty", *[metric(key).title for key in columns], "Pareto front"],
                [(rank, plan.name, f"{result.penalty[position]:.3f}",
-                 *[metric(key).format(getattr(result.plans.scores, key)[position]) for key in TABLE_METRICS],
+                 *[metric(key).format(getattr(result.plans.scores, key)[position]) for key in columns],
                  "yes" if on_front[rank - 1] else "no")
                 for rank, (position, plan) in enumerate(zip(result.ranked, plans), start=1)])
-    for position, plan in zip(result.ranked, plans):
+    listed = plans if plans[0].k <= LIST_LOCALITIES_MAX else plans[:1]
+    for plan in listed:
         print(f"\n{plan.name}:")
-        for name, text in _localities(area, plan, _plan_populations(area, plan)):
+        for name, text in locality_lines(area, plan):
             print(f"  {name}: {text}")
+    if len(listed) < len(plans):
+        print(f"  (the other options are summarised in the table above"
+              + ("; every unit's locality is in each option's CSV)" if written else
+                 "; add --out DIR to write every unit's locality as CSV and GeoJSON)"))
     if result.exhaustive:
         standings = result.standings(plans[0])
         print(f"\n{plans[0].name} among all {len(result.plans):,} valid plans:")

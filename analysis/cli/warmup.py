@@ -21,6 +21,7 @@ def main() -> int:
     area = load_bundle()
     enumerate_area(area, 3, max_deviation=0.10)
     Optimiser(area, 4, seed=0, max_steps=200).solve()
+    Optimiser(area, 4, seed=0, max_steps=200, engine="anneal", workers=1).solve()  # the engine for large graphs
     print(f"localign: ready ({time.perf_counter() - start:.0f} s).", flush=True)
     return 0
 

@@ -7,7 +7,7 @@ optimiser and the sampler all score through ``PlanScorer`` so a plan gets the sa
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
@@ -66,6 +66,27 @@ class Weights:
 
     def as_dict(self) -> dict[str, float]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def applicable_weights(area: StudyArea, weights: Weights) -> tuple[Weights, list[str]]:
+    """The weights with each objective the study area cannot measure set to 0, and a note saying why: continuity needs
+    a current grouping of units into localities, PCN nesting needs a PCN grouping."""
+    ctx = EvaluationContext.of(area)
+    changes, notes = {}, []
+    if ctx.current is None and weights.continuity:
+        changes["continuity"] = 0.0
+        notes.append("Continuity is off (weight 0): the study area has no current localities to keep residents in.")
+    if ctx.pcn_people is None and weights.nesting:
+        changes["nesting"] = 0.0
+        notes.append("PCN nesting is off (weight 0): the study area has no PCN grouping to nest.")
+    return (replace(weights, **changes) if changes else weights), notes
+
+
+def measurable_objectives(area: StudyArea) -> tuple[str, ...]:
+    """The objectives a study area can measure (see applicable_weights)."""
+    ctx = EvaluationContext.of(area)
+    return tuple(name for name in OBJECTIVES if not (name == "continuity" and ctx.current is None)
+                 and not (name == "nesting" and ctx.pcn_people is None))
 
 
 @dataclass

@@ -19,6 +19,10 @@ from scipy.sparse.csgraph import connected_components
 
 from geo.errors import LocalignError, list_items
 
+CODE_DTYPE = np.int16
+"""Locality indices of a plan (one per unit): int16 holds up to 32,767 localities, more than England's LSOAs need."""
+
+
 @dataclass(frozen=True, eq=False)
 class UnitGraph:
     """Units (nodes, in a fixed order) with populations, and their adjacency as CSR arrays plus each undirected edge

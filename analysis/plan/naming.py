@@ -41,7 +41,8 @@ def compass_candidates(dx: float, dy: float, radius: float) -> list[str]:
 def name_localities(area: StudyArea, plan: Plan) -> Plan:
     """Relabel a plan's localities: each takes the name of the current locality matched to it (Hungarian on
     shared residents); the others are named by compass direction from the study area's centre (the nearest free
-    direction, or 'Central' near the middle), or 'Locality N' when none of the three best-fitting names is free."""
+    direction, or 'Central' near the middle) while the compass has enough names for every locality, else after their
+    most populous ward; 'Locality N' (numbers never run out) when no such name is free."""
     names: dict[str, str] = {}
     ctx = StudyContext.of(area)
     old = ctx.current
@@ -57,15 +58,42 @@ def name_localities(area: StudyArea, plan: Plan) -> Plan:
     weights = area.population.to_numpy(float)
     centroids = area.units.geometry.centroid
     xs, ys = centroids.x.to_numpy(), centroids.y.to_numpy()
+    compass_fits = plan.k <= len(COMPASS) + 1
+    places = _place_names(area, codes, plan.k, weights) if not compass_fits else {}
+    taken = set(names.values())
     for j, locality in enumerate(plan.localities):
         if locality in names:
             continue
-        members = codes == j
-        w = weights[members] if weights[members].sum() > 0 else np.ones(members.sum())
-        x, y = np.average(xs[members], weights=w), np.average(ys[members], weights=w)
-        taken = set(names.values())
-        candidates = compass_candidates(x - centre.x, y - centre.y, radius)[:3]
-        free = [c for c in candidates if c not in taken]
-        names[locality] = free[0] if free else next(
-            f"Locality {n}" for n in range(1, 100) if f"Locality {n}" not in taken)
+        if compass_fits:
+            members = codes == j
+            w = weights[members] if weights[members].sum() > 0 else np.ones(members.sum())
+            x, y = np.average(xs[members], weights=w), np.average(ys[members], weights=w)
+            candidates = compass_candidates(x - centre.x, y - centre.y, radius)[:3]
+            free = [c for c in candidates if c not in taken]
+        else:
+            free = [places[j]] if places.get(j) and places[j] not in taken else []
+        names[locality] = free[0] if free else numbered_name(taken)
+        taken.add(names[locality])
     return plan.renamed(names)
+
+
+def numbered_name(taken: set[str]) -> str:
+    """The first 'Locality N' (N = 1, 2, ...) not yet taken: numbered names never run out."""
+    n = 1
+    while f"Locality {n}" in taken:
+        n += 1
+    return f"Locality {n}"
+
+
+def _place_names(area: StudyArea, codes: np.ndarray, k: int, weights: np.ndarray) -> dict[int, str]:
+    """When there are too many localities for compass names and the units are wards (named places), each locality is
+    named after its most populous ward; LSOA-style statistical names are no place names, so those get numbers."""
+    if area.manifest.unit_label.lower() != "ward":
+        return {}
+    names = area.unit_names
+    out = {}
+    for j in range(k):
+        members = np.flatnonzero(codes == j)
+        if len(members):
+            out[j] = str(names[area.ids[members[np.argmax(weights[members])]]])
+    return out

@@ -16,7 +16,7 @@ import numpy as np
 from analysis.metrics.graph_scoring import GraphScorer, graph_penalty
 from analysis.constraints.rules import Constraints
 from analysis.constraints.validator import Validator
-from analysis.metrics.scoring import PlanScorer, ScoreTable, Weights, penalty
+from analysis.metrics.scoring import PlanScorer, ScoreTable, Weights, applicable_weights, penalty
 from analysis.plan.context import StudyContext
 from analysis.plan.graph import UnitGraph
 from geo.adjacency import Adjacency
@@ -50,7 +50,9 @@ class Objective:
         self.k, self.adjacency = k, adjacency
         self.constraints = constraints or Constraints()
         self.weights = weights or Weights()
+        self.weight_notes: list[str] = []
         if isinstance(units, StudyArea):
+            self.weights, self.weight_notes = applicable_weights(units, self.weights)
             self.area: StudyArea | None = units
             self.graph = StudyContext.of(units, adjacency).graph
             self.graph.require_connected()

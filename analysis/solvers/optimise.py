@@ -15,17 +15,22 @@ Usage (spopt-style)::
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Hashable, Mapping
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
+from analysis.solvers.anneal import Annealer, Geometry, granularity_bound
 from analysis.solvers.objective import Assessment, Objective, Units
 from analysis.constraints.rules import Constraints
 from analysis.solvers.proposal_set import ProposalSet
 from analysis.solvers.recom import burst
 from analysis.metrics.scoring import Weights
 from analysis.solvers.seed_plans import seed_plan
+from analysis.plan.graph import CODE_DTYPE
 from geo.adjacency import Adjacency
 from geo.errors import LocalignError
 
@@ -41,6 +46,8 @@ FLIP_SHARE = 0.3
 """Share of moves that are single-unit boundary flips; the rest are ReCom merge-splits."""
 BEST_CUT_SHARE = 0.2
 """Share of ReCom moves that take the best-balanced cut over a few trees instead of a random balanced cut."""
+MAX_RESTARTS = 4
+"""At most this many annealing restarts by default (one per core)."""
 PATIENCE = 30
 """Bursts without improving the walk before it is restarted by a kick (iterated local search)."""
 KICK_LENGTH = 30
@@ -49,19 +56,24 @@ DEFAULT_STALL_STEPS = 100_000
 """The search stops early after this many moves without a better plan (on 19 wards the optimum comes within a
 few thousand moves); pass stall_steps=None to always spend the whole budget."""
 PROGRESS_EVERY_S = 0.2
+ANNEAL_MIN_UNITS = 150
+"""From this many units the optimiser anneals over boundary flips and swaps, then repairs the balance exactly
+(analysis.solvers.anneal); smaller graphs keep the short bursts, which reach the exhaustive optimum there."""
+ANNEAL_MOVES_PER_UNIT = 2_000
+"""Annealing moves per unit (per restart) when no time budget is given: about a second per 1,000 units."""
 
 
 def canonical(codes: np.ndarray) -> np.ndarray:
     """The same partition(s) with localities numbered in order of their first unit, so relabellings compare equal;
-    ``codes`` is one plan (n,) or many plans as rows (N, n)."""
+    ``codes`` is one plan (n,) or many plans as rows (N, n); the result is CODE_DTYPE (any number of localities)."""
     codes = np.asarray(codes)
     rows = np.atleast_2d(codes).astype(np.int64)
-    if rows.size == 0:
-        return codes.astype(np.int8)
-    first = np.stack([np.where((rows == j).any(axis=1), np.argmax(rows == j, axis=1), rows.shape[1])
-                      for j in range(int(rows.max()) + 1)], axis=1)
-    rank = np.argsort(np.argsort(first, axis=1, kind="stable"), axis=1)
-    out = np.take_along_axis(rank, rows, axis=1).astype(np.int8)
+    out = np.empty(rows.shape, dtype=CODE_DTYPE)
+    for r, row in enumerate(rows):
+        labels, first = np.unique(row, return_index=True)
+        mapping = np.zeros(int(labels.max()) + 1 if len(labels) else 1, dtype=np.int64)
+        mapping[labels[np.argsort(first, kind="stable")]] = np.arange(len(labels))
+        out[r] = mapping[row]
     return out[0] if codes.ndim == 1 else out
 
 
@@ -116,6 +128,10 @@ class Optimiser:
     target_penalty : stop early once a plan meeting every constraint scores this penalty or lower (± 1e-9).
     stall_steps : stop early once this many moves have passed without a better plan (default DEFAULT_STALL_STEPS;
         None = never); a step count, so reproducible.
+    engine : 'bursts' (short bursts), 'anneal' (annealing, restarts on several cores, exact boundary repair) or
+        'auto' (annealing from ANNEAL_MIN_UNITS units when only a population limit constrains the plans).
+    workers : annealing restarts, run at once, one per core (default: the cores, at most MAX_RESTARTS); each has
+        its own seed drawn from ``seed``, so the same seed, workers and move budget give the same plans.
     """
 
     method = "optimiser"
@@ -125,8 +141,14 @@ class Optimiser:
                  adjacency: Adjacency = "rook", population: str | Mapping[Hashable, float] = "population",
                  top: int = 10, start: np.ndarray | None = None, burst_length: int = BURST_LENGTH,
                  move_tolerance: float | None = None, target_penalty: float | None = None,
-                 stall_steps: int | None = DEFAULT_STALL_STEPS) -> None:
+                 stall_steps: int | None = DEFAULT_STALL_STEPS, engine: str = "auto",
+                 workers: int | None = None) -> None:
         self.objective = Objective(units, k, constraints, weights, adjacency, population)
+        if engine not in ("auto", "bursts", "anneal"):
+            raise ValueError(f"engine must be auto, bursts or anneal, not {engine!r}")
+        self.engine = engine
+        self.workers = max(1, workers if workers is not None else min(os.cpu_count() or 1, MAX_RESTARTS))
+        self.lower_bound: tuple[float, str] | None = None
         self.k, self.seed, self.top = k, seed, top
         self.budget_s = budget_s
         self.max_steps = DEFAULT_STEPS if budget_s is None and max_steps is None else max_steps
@@ -150,7 +172,7 @@ class Optimiser:
 
     def _starting_plan(self, rng: np.random.Generator) -> np.ndarray:
         if self.start is not None:
-            codes = np.asarray(self.start, dtype=np.int8)
+            codes = np.asarray(self.start, dtype=CODE_DTYPE)
             if codes.shape != (self.graph.n,) or not self.graph.is_contiguous(codes, self.k):
                 raise LocalignError.single("the starting plan is not a contiguous plan of every unit into "
                                            f"{self.k} localities.", "the optimiser's starting plan",
@@ -158,8 +180,19 @@ class Optimiser:
             return codes
         return seed_plan(self.graph, self.k, rng, tolerance=self.objective.constraints.max_deviation)
 
+    @property
+    def annealing(self) -> bool:
+        """True when this run anneals (see ``engine``)."""
+        if self.engine != "auto":
+            return self.engine == "anneal"
+        c = self.objective.constraints
+        simple = not (c.together or c.apart or c.fixed or c.max_pcns_split is not None)
+        return simple and self.graph.n >= ANNEAL_MIN_UNITS
+
     def solve(self, progress: Progress | None = None) -> ProposalSet:
         """Search until the budget is spent and return the best distinct plans found (best first)."""
+        if self.annealing:
+            return self._solve_annealing(progress)
         began = time.perf_counter()
         rng = np.random.default_rng(self.seed)
         current = self._starting_plan(rng)
@@ -214,6 +247,69 @@ class Optimiser:
             progress(1.0, f"{steps:,} moves; best penalty {best[1]:.4f}")
         return result
 
+    def _solve_annealing(self, progress: Progress | None) -> ProposalSet:
+        """Annealing restarts (one per worker, each seeded from ``seed``) from one seeded starting plan, each followed
+        by population-exact boundary repair; every restart's plans before and after repair go to the pool."""
+        began = time.perf_counter()
+        rng = np.random.default_rng(self.seed)
+        start = self._starting_plan(rng)
+        first = self.objective.assess(start)
+        pool = PlanPool(self.top)
+        pool.offer(start[None, :], first)
+        self.trace = [(0, time.perf_counter() - began, float(first.violation[0]), float(first.penalty[0]))]
+        o = self.objective
+        annealer = Annealer(self.graph, self.k, o.weights.balance, o.weights.compactness, self._geometry())
+        restarts = self.workers
+        seeds = [int(s) for s in rng.integers(0, 2**31 - 1, size=restarts)]
+        left = None if self.budget_s is None else max(0.0, self.budget_s - (time.perf_counter() - began))
+        moves = self.max_steps
+        if moves is None and left is None:
+            moves = ANNEAL_MOVES_PER_UNIT * self.graph.n
+        elif self.max_steps is not None:
+            moves = self.max_steps // restarts
+        if left is not None:
+            left *= 0.97  # leave time for repair and scoring
+        done = [0.0] * restarts
+
+        def report(i: int):
+            def inner(fraction: float) -> None:
+                done[i] = fraction
+                if progress is not None and i == 0:
+                    progress(min(0.95, sum(done) / restarts), f"annealing: {restarts} restart(s)")
+            return inner
+
+        def run(i: int) -> tuple[np.ndarray, np.ndarray, int]:
+            if (moves is not None and moves <= 0) or (left is not None and left <= 0):
+                return start, annealer.repair(start), 0
+            best, tried = annealer.anneal(start, seeds[i], moves, left, report(i))
+            return best, annealer.repair(best), tried
+
+        if restarts == 1:
+            outcomes = [run(0)]
+        else:
+            with ThreadPoolExecutor(restarts) as threads:
+                outcomes = list(threads.map(run, range(restarts)))
+        self.steps_taken = sum(t for _, _, t in outcomes)
+        rows = np.stack([row for best, repaired, _ in outcomes for row in (best, repaired)])
+        assessment = self.objective.assess(rows)
+        pool.offer(rows, assessment)
+        i = int(assessment.order()[0])
+        self.trace.append((self.steps_taken, time.perf_counter() - began, float(assessment.violation[i]),
+                           float(assessment.penalty[i])))
+        self.lower_bound = granularity_bound(self.graph.population, self.k)
+        result = self._result(pool, time.perf_counter() - began)
+        if progress is not None:
+            progress(1.0, f"{self.steps_taken:,} annealing moves")
+        return result
+
+    def _geometry(self) -> Geometry | None:
+        """Unit areas, perimeters and shared boundaries for Polsby–Popper, when plans are scored on a study area."""
+        if self.objective.area is None:
+            return None
+        shapes = self.objective.scorer.shapes
+        return Geometry.from_pairs(self.graph.n, shapes.area_m2, shapes.perimeter_m, shapes.edge_a, shapes.edge_b,
+                                   shapes.edge_shared_m)
+
     def _tolerance(self, rng: np.random.Generator, best: tuple[float, float], walk_deviation: float) -> float:
         """Population tolerance for the next burst's moves.
 
@@ -247,9 +343,28 @@ class Optimiser:
         assessment = self.objective.assess(codes)
         feasible = assessment.violation == 0
         self.feasible = bool(feasible.any())
-        notes = [(f"Optimiser: short bursts of {self.burst_length} ReCom and boundary-flip moves, {self.steps_taken:,} "
-                  f"moves in {elapsed:.1f} s from a seeded starting plan (seed {self.seed}); the best plans found, "
-                  "not a proof that no better plan exists.")]
+        if self.annealing:
+            notes = [(f"Optimiser: simulated annealing over boundary flips and swaps ({self.workers} restart(s), "
+                      f"{self.steps_taken:,} moves in {elapsed:.1f} s from a seeded starting plan, seed {self.seed}), "
+                      "then exact boundary repair of the largest deviation; the best plans found, not a proof that no "
+                      "better plan exists.")]
+            best_deviation = float(assessment.table.max_abs_deviation[assessment.order()[0]])
+            if self.lower_bound is not None:
+                bound, why = self.lower_bound
+                notes.append(f"Balance: the best plan's largest deviation is {best_deviation:.3%}; no plan can go "
+                             f"below {bound:.4%} ({why}), so it is at most {max(best_deviation - bound, 0):.3%} "
+                             "from the limit the units allow.")
+            o = self.objective
+            skipped = [name for name, w in (("PCN nesting", o.weights.nesting), ("continuity", o.weights.continuity))
+                       if w > 0 and o.area is not None]
+            if skipped:
+                notes.append(f"At this scale the annealing optimises balance and compactness; {' and '.join(skipped)} "
+                             "are scored and ranked, not searched for.")
+        else:
+            notes = [(f"Optimiser: short bursts of {self.burst_length} ReCom and boundary-flip moves, "
+                      f"{self.steps_taken:,} moves in {elapsed:.1f} s from a seeded starting plan (seed {self.seed}); "
+                      "the best plans found, not a proof that no better plan exists.")]
+        notes += self.objective.weight_notes
         if self.stalled:
             notes.append(f"Stopped early: no better plan in the last {self.stall_steps:,} moves.")
         if self.feasible:

@@ -27,7 +27,7 @@ from analysis.constraints.predicates import FixedNames
 from analysis.constraints.rules import Constraints
 from analysis.constraints.validator import Validator
 from analysis.solvers.proposal_set import ProposalSet
-from analysis.metrics.scoring import PlanScorer, Weights, penalty
+from analysis.metrics.scoring import PlanScorer, Weights, applicable_weights, measurable_objectives, penalty
 from geo.adjacency import Adjacency
 from geo.bundle import StudyArea
 from geo.errors import LocalignError
@@ -172,9 +172,10 @@ def propose(area: StudyArea, k: int = 4, constraints: Constraints | None = None,
     if top < 1:
         raise LocalignError.single(f"--top {top} asks for no plans.", "--top", "ask for 1 or more plans.")
     constraints = constraints or Constraints()
-    weights = weights or Weights()
+    weights, weight_notes = applicable_weights(area, weights or Weights())
     start = time.perf_counter()
     chosen, notes = choose_method(area, k, adjacency, constraints, method, scaled(progress, 0.0, 0.2))
+    notes += weight_notes
     solver = make_solver(chosen, area, k, adjacency, constraints, weights, top, seed, budget_s)
     plans = solver.solve(scaled(progress, 0.2, 0.9))
     connected = plans.total_count if plans.exhaustive else None
@@ -187,7 +188,7 @@ def propose(area: StudyArea, k: int = 4, constraints: Constraints | None = None,
     progress(0.95, "ranking and finding the Pareto front")
     scores = penalty(plans.scores, weights)
     ranked = np.argsort(scores, kind="stable")[:top]
-    front = front_of(plans.scores)
+    front = front_of(plans.scores, measurable_objectives(area))
     front = front[np.argsort(scores[front], kind="stable")]
     elapsed = time.perf_counter() - start
     plans.elapsed_s = elapsed

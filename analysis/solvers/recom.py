@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from analysis.plan.graph import UnitGraph
+from analysis.plan.graph import CODE_DTYPE, UnitGraph
 
 MODE_RANDOM = 0
 """Cut choice: uniformly among balanced cut edges of the first tree that has one (the ReCom chain)."""
@@ -287,7 +287,7 @@ def burst(graph: UnitGraph, codes: np.ndarray, k: int, steps: int, rng: np.rando
     A move must leave every locality within ``tolerance`` of the ideal population, or else make the two
     localities it touches more balanced than they were; moves that fail stay put (the row repeats).
     """
-    codes = np.ascontiguousarray(codes, dtype=np.int8)
+    codes = np.ascontiguousarray(codes, dtype=CODE_DTYPE)
     return _burst(graph.indptr, graph.indices, graph.edge_a, graph.edge_b, graph.population, codes, k,
                   graph.total / k, float(tolerance), int(steps), float(p_flip), float(p_best), int(attempts),
                   int(rng.integers(0, 2**31 - 1)))

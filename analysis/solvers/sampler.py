@@ -24,6 +24,7 @@ from analysis.constraints.rules import Constraints
 from analysis.solvers.proposal_set import ProposalSet
 from analysis.metrics.scoring import Weights
 from analysis.solvers.seed_plans import max_deviation, seed_plan
+from analysis.plan.graph import CODE_DTYPE
 from geo.adjacency import Adjacency
 from geo.errors import LocalignError
 
@@ -82,7 +83,7 @@ class ReComSampler:
                 f"no starting plan was found with every locality within ±{self.epsilon:.0%} of an equal share that "
                 "also meets the constraints.", "the ReCom sampler",
                 "widen the allowed deviation, or relax the together/apart/PCN rules.")
-        return found.codes[0].astype(np.int8)
+        return found.codes[0].astype(CODE_DTYPE)
 
     def solve(self, progress: Progress | None = None) -> ProposalSet:
         """Run the chain until the budget is spent and return the sampled plans (chain order) with their scores."""
@@ -122,7 +123,7 @@ class ReComSampler:
             if self.budget_s is not None and elapsed >= self.budget_s:
                 break
         self.steps_taken = steps
-        codes = np.stack(rows).astype(np.int8)
+        codes = np.stack(rows).astype(CODE_DTYPE)
         elapsed = time.perf_counter() - began
         if progress is not None:
             progress(1.0, f"{steps:,} ReCom steps")
@@ -143,7 +144,7 @@ class ReComSampler:
 
     def _codes(self, part) -> np.ndarray:
         """A partition's locality codes in unit order."""
-        return np.asarray(part.assignment_vector)[self._position].astype(np.int8)
+        return np.asarray(part.assignment_vector)[self._position].astype(CODE_DTYPE)
 
     def _meets_constraints(self, part) -> bool:
         """GerryChain constraint: the plan breaks none of the together/apart/PCN rules."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from analysis.solvers.recom import MODE_BEST, split_region
-from analysis.plan.graph import UnitGraph
+from analysis.plan.graph import CODE_DTYPE, UnitGraph
 from geo.errors import LocalignError
 
 TREES_PER_SPLIT = 32
@@ -29,7 +29,7 @@ def max_deviation(graph: UnitGraph, codes: np.ndarray, k: int) -> float:
 
 def bisection_plan(graph: UnitGraph, k: int, rng: np.random.Generator, trees: int = TREES_PER_SPLIT) -> np.ndarray:
     """One contiguous plan of k localities: split the whole graph k//2 : k − k//2 along the best-balanced tree cut, then each side likewise."""
-    codes = np.zeros(graph.n, dtype=np.int8)
+    codes = np.zeros(graph.n, dtype=CODE_DTYPE)
     ideal = graph.total / k
     pending = [(0, k)]
     next_label = 1
@@ -37,10 +37,15 @@ def bisection_plan(graph: UnitGraph, k: int, rng: np.random.Generator, trees: in
         label, count = pending.pop()
         if count == 1:
             continue
-        ka, kb = count // 2, count - count // 2
         new = next_label
         next_label += 1
-        if split_region(graph, codes, label, new, ka, kb, ideal, rng, 0.0, MODE_BEST, trees) < 0:
+        # Halves first; when no tree of the region has a cut leaving each side enough units (a star-shaped region of
+        # few units), a more uneven split, down to one locality against the rest, which a leaf always gives.
+        for ka in sorted(range(1, count // 2 + 1), key=lambda a: abs(count / 2 - a)):
+            kb = count - ka
+            if split_region(graph, codes, label, new, ka, kb, ideal, rng, 0.0, MODE_BEST, trees) >= 0:
+                break
+        else:
             raise LocalignError.single(f"a region of {int((codes == label).sum())} units could not be split into "
                                        f"{count} connected localities.", "building a starting plan",
                                        "ask for fewer localities, or check that the unit graph is connected.")
@@ -51,9 +56,9 @@ def bisection_plan(graph: UnitGraph, k: int, rng: np.random.Generator, trees: in
 def seed_plan(graph: UnitGraph, k: int, rng: np.random.Generator, tolerance: float | None = None,
               tries: int = 8) -> np.ndarray:
     """The best-balanced of up to ``tries`` bisection plans (two on large graphs), stopping early at one within ``tolerance`` of the ideal population."""
-    if not 2 <= k <= min(graph.n, 127):
+    if not 2 <= k <= graph.n:
         raise LocalignError.single(f"cannot make {k} localities from {graph.n} units.", "the number of localities",
-                                   f"choose between 2 and {min(graph.n, 127)} localities.")
+                                   f"choose between 2 and {graph.n} localities (one unit each at most).")
     best, best_dev = None, np.inf
     for _ in range(tries if graph.n <= SMALL_GRAPH_UNITS else min(tries, LARGE_GRAPH_TRIES)):
         codes = bisection_plan(graph, k, rng)

@@ -1,7 +1,8 @@
 """The app in a real browser: headless Debian Chromium driven by Playwright, with the internet blocked.
 
 Starts `streamlit run app.py` on a free port, waits for the map, opens a plan, moves a ward by clicking it on
-the map, opens Compare, proposes options, opens the presentation view, reloads the page (the edit must come back), and saves
+the map, opens Compare, proposes options, opens the presentation view, reloads the page (the edit must come back:
+the address keeps the browser session's key), and saves
 1440 × 900 screenshots in artifacts/screenshots/. Fails on any exception or traceback text on the page.
 Skipped, with the reason, where no Chromium is installed (`.ci/run` installs Debian's chromium).
 """
@@ -227,13 +228,14 @@ def test_planner_session_in_a_real_browser(page, server, lbbd):
     time.sleep(0.5)
     shoot(page, "05-propose")
 
-    # the slide-ready presentation view
-    open_page(page, f"{server}/?present=1")
+    # the slide-ready presentation view (the page address keeps this browser session's key)
+    session = page.url.split("session=")[1].split("&")[0]
+    open_page(page, f"{server}/?present=1&session={session}")
     assert page.locator('section[data-testid="stSidebar"]').count() == 0 or \
         not page.locator('section[data-testid="stSidebar"]').is_visible()
     shoot(page, "06-presentation")
 
-    # a reload (new browser session) brings the edited plan back
-    body = open_page(page, server)
+    # a reload (same address, new Streamlit session) brings the edited plan back
+    body = open_page(page, f"{server}/?session={session}")
     assert "Restored your unsaved plan from" in body and "(edited)" in body
     shoot(page, "07-restored-after-reload")

@@ -199,6 +199,23 @@ def test_lsoa_units_are_the_census_lsoas(tmp_path):
 def test_an_existing_folder_that_is_not_a_bundle_is_left_alone(tmp_path):
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "notes.txt").write_text("keep me")
-    with pytest.raises(LocalignError, match="not a localign bundle"):
+    with pytest.raises(LocalignError, match="not a bundle built by"):
         national.build_bundle(SCILLY, tmp_path / "mine")
     assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
+    with pytest.raises(LocalignError, match="not a bundle built by"):  # a hand-made bundle is never replaced
+        national.build_bundle(SCILLY, DEFAULT_BUNDLE)
+    assert (DEFAULT_BUNDLE / "manifest.toml").is_file()
+    first = national.build_bundle(SCILLY, tmp_path / "built")
+    again = national.build_bundle(SCILLY, tmp_path / "built", units="lsoa")  # a built bundle is replaced
+    assert first.path == again.path and load_bundle(again.path).manifest.unit_label == "LSOA"
+
+
+def test_the_pack_is_compact_and_its_readme_describes_every_file():
+    files = sorted(national.PACK.glob("*.parquet"))
+    sizes = {f.name: f.stat().st_size for f in files}
+    assert len(files) == 7 and max(sizes.values()) < 5_000_000 and sum(sizes.values()) < 25_000_000
+    readme = (national.PACK / "README.md").read_text(encoding="utf-8")
+    assert "Open Government Licence" in readme and "Contains OS data" in readme
+    for path in files:
+        rows = pq.ParquetFile(path).metadata.num_rows
+        assert f"| `{path.name}` | {rows:,} |" in readme, path.name
