@@ -26,13 +26,23 @@ def pieces(graph: UnitGraph, members: list[str]) -> list[list[str]]:
     return sorted(parts, key=lambda c: (-len(c), c))
 
 
-def noncontiguous_localities(graph: UnitGraph, assignment: Mapping[str, str]) -> dict[str, list[list[str]]]:
-    """Localities in more than one piece, mapped to their pieces (empty when the plan is contiguous)."""
+def noncontiguous_localities(graph: UnitGraph, assignment: Mapping[str, str],
+                             parent: Mapping[str, list[list[str]]] | None = None,
+                             touched: set[str] | None = None) -> dict[str, list[list[str]]]:
+    """Localities in more than one piece, mapped to their pieces (empty when the plan is contiguous).
+
+    Given the result for the plan this one was edited from (``parent``) and the localities the edit touched, the
+    pieces of every other locality are taken from it instead of being searched again.
+    """
     by_locality: dict[str, list[str]] = {}
     for unit, locality in assignment.items():
         by_locality.setdefault(locality, []).append(unit)
     result = {}
     for locality, members in by_locality.items():
+        if parent is not None and touched is not None and locality not in touched:
+            if locality in parent:
+                result[locality] = parent[locality]
+            continue
         parts = pieces(graph, members)
         if len(parts) > 1:
             result[locality] = parts

@@ -104,28 +104,63 @@ def evaluate(area: StudyArea, plan: Plan, adjacency: Adjacency = DEFAULT_ADJACEN
     found = memo.get(key)
     if found is not None:
         return found
-    result = _evaluate(ctx, plan)
+    result = _evaluate(ctx, plan, _parent_evaluation(ctx, plan))
     memo[key] = result
     if len(memo) > EVALUATION_CACHE_SIZE:
         memo.pop(next(iter(memo)), None)
     return result
 
 
-def _evaluate(ctx: StudyContext, plan: Plan) -> Evaluation:
+def _parent_evaluation(ctx: StudyContext, plan: Plan) -> tuple[Evaluation, set[str]] | None:
+    """The kept evaluation of the plan's parent (the plan it was edited from) and the localities the edit touched,
+    when the parent was evaluated and has the same localities; else None."""
+    parent = plan.parent
+    if parent is None or parent.localities != plan.localities or not plan.flips:
+        return None
+    found = ctx.memo.evaluations.get((parent.key(), parent.localities, parent.name))
+    if found is None:
+        return None
+    before, after = parent.assignment, plan.assignment
+    return found, {before[u] for u in plan.flips} | {after[u] for u in plan.flips}
+
+
+def _locality_sums(values: np.ndarray, codes: np.ndarray, k: int, parent: np.ndarray | None,
+                   touched: np.ndarray | None) -> np.ndarray:
+    """Σ over each locality's units (last axis = localities), recomputed only for the localities an edit touched."""
+    out = np.array(parent, dtype=float) if parent is not None else np.zeros(values.shape[1:] + (k,))
+    for j in range(k):
+        if touched is None or touched[j]:
+            members = codes == j
+            if values.ndim == 1:
+                out[j] = values[members].sum()
+            else:  # column by column, so each sum is exactly the one a fresh evaluation makes
+                for c in range(values.shape[1]):
+                    out[c, j] = values[members, c].sum()
+    return out
+
+
+def _evaluate(ctx: StudyContext, plan: Plan, parent: tuple[Evaluation, set[str]] | None = None) -> Evaluation:
+    """Every metric of a plan; with the parent's evaluation, sums and pieces of the localities the edit did not touch
+    are taken from the parent (work in proportion to the localities the moved units left and joined)."""
     area, adjacency = ctx.area, ctx.adjacency
     localities = list(plan.localities)
     k = len(localities)
     codes = plan.codes()
     total = float(ctx.population.sum())
+    before, touched_names = parent if parent is not None else (None, set(localities))
+    touched = np.array([loc in touched_names for loc in localities]) if before is not None else None
 
-    pops = np.array([ctx.population[codes == j].sum() for j in range(k)])
+    pops = _locality_sums(ctx.population, codes, k,
+                          None if before is None else [before.populations[loc] for loc in localities], touched)
     devs = population.deviations(pops, total)
-    totals = np.array([[ctx.attributes[codes == j, c].sum() for j in range(k)]
-                       for c in range(len(ctx.attribute_names))])
+    totals = _locality_sums(ctx.attributes, codes, k, None if before is None else
+                            [[before.attribute_totals[c][loc] for loc in localities] for c in ctx.attribute_names],
+                            touched)
     shares = population.shares(totals) if len(totals) else totals
 
     assignment = dict(zip(plan.unit_ids, plan.labels))
-    pieces = noncontiguous_localities(ctx.graph, assignment)
+    pieces = noncontiguous_localities(ctx.graph, assignment, None if before is None else before.noncontiguous,
+                                      touched_names)
     cuts = cut_edges(ctx.graph, assignment)
 
     areas = compactness.locality_areas(codes, ctx.shapes, k)[0]
