@@ -673,7 +673,7 @@ def proposal_results(area: StudyArea, session: EditSession | None, result) -> No
                 st.session_state.p_show = picked
 
         st.altair_chart(pareto_chart(frame, x_key, y_key, metric(x_key).title, metric(y_key).title,
-                                     colour="retained_share", colour_title="Residents kept",
+                                     colour=views.CHART_COLOUR, colour_title=metric(views.CHART_COLOUR).short,
                                      tooltip=["kind", *views.OPTION_METRICS], x_format=_axis_format(x_key),
                                      y_format=_axis_format(y_key), chosen=st.session_state.p_show, height=330),
                         key="p_chart", on_select=chosen_from_chart, selection_mode=PARETO_SELECTION,
@@ -715,8 +715,7 @@ def proposal_results(area: StudyArea, session: EditSession | None, result) -> No
         downloads(area, plan, "p_dl")
 
 
-AXES = {"Largest deviation": "max_abs_deviation", "PCN nesting": "pcn_nesting",
-        "Compactness": "polsby_popper_mean", "Residents kept": "retained_share"}
+AXES = views.CHART_AXES
 
 
 def _axis_format(key: str) -> str:

@@ -37,6 +37,8 @@ class MetricDefinition:
     """The planner's objective this metric measures (a Weights field), if any."""
     shown: Mapping[str, int] = field(default_factory=dict)
     """View name -> position in that view (see the module docstring)."""
+    short: str = ""
+    """A short label for chart axes and legends."""
 
     def format(self, value: float | int | bool | None) -> str:
         """Format a value of this metric for people (percentages, thousands separators)."""
@@ -75,6 +77,7 @@ METRICS: tuple[MetricDefinition, ...] = (
         "lower", "{:.2%}",
         "The population-equality test of districting, e.g. UK constituencies must lie within 5% of the electoral "
         "quota (Parliamentary Constituencies Act 1986, Sch. 2 r. 2); GerryChain's within_percent_of_ideal_population.",
+        short="Largest deviation",
         scored=True, phrase="more balanced", objective="balance",
         shown={"key_figures": 1, "map_png": 1, "options": 1, "cli_table": 1},
     ),
@@ -102,6 +105,7 @@ METRICS: tuple[MetricDefinition, ...] = (
         "for long thin or ragged shapes.",
         "mean_j 4πA_j / L_j², with area A_j and perimeter L_j in EPSG:27700 metres",
         "higher", "{:.3f}", POLSBY_POPPER_REF,
+        short="Compactness",
         scored=True, phrase="more compact", objective="compactness",
         shown={"key_figures": 3, "map_png": 4, "options": 3, "cli_table": 4},
     ),
@@ -145,6 +149,7 @@ METRICS: tuple[MetricDefinition, ...] = (
         "higher", "{:.1%}",
         "A population-weighted form of the split counts used for districts nesting in counties (cf. GerryChain's "
         "county_splits updater).",
+        short="PCN nesting",
         scored=True, phrase="better PCN nesting", objective="nesting",
         shown={"key_figures": 5, "map_png": 5, "options": 2, "cli_table": 2},
     ),
@@ -171,6 +176,7 @@ METRICS: tuple[MetricDefinition, ...] = (
         "current locality o (Hungarian algorithm)",
         "higher", "{:.1%}",
         "'Core retention' in redistricting; " + HUNGARIAN_REF,
+        short="Residents kept",
         scored=True, phrase="more continuity", objective="continuity",
         shown={"key_figures": 6, "map_png": 7, "options": 4, "cli_table": 5},
     ),

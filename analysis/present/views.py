@@ -226,7 +226,11 @@ def lock_summary(area: StudyArea, locks: Mapping[str, str]) -> str:
 OPTION_METRICS = shown_in("options")
 """The measures shown for each proposed option (the four objectives first)."""
 RANK_METRICS = tuple(key for key, _ in OBJECTIVE_METRICS.values())
-"""The measures on which a plan is ranked among all valid plans."""
+"""The measures on which a plan is ranked among all valid plans (one per objective)."""
+CHART_AXES = {metric(key).short: key for key in RANK_METRICS}
+"""Axis label -> metric for the chart of proposed options (the four objectives)."""
+CHART_COLOUR = OBJECTIVE_METRICS["continuity"][0]
+"""The metric that colours the points of the chart of proposed options."""
 AUTO_RANK_MAX_K = 4
 """Plans of up to this many localities are ranked among all valid plans without asking (a few seconds at most)."""
 
