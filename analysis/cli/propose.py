@@ -54,8 +54,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-NEEDS = {"pcn_nesting": "nesting", "pcns_split": "nesting", "retained_share": "continuity",
-         "wards_moved": "continuity"}
+NEEDS = {key: metric(key).needs for key in TABLE_METRICS if metric(key).needs}
 """Table columns that measure an objective a study area may lack (no PCN grouping, no current localities)."""
 
 

@@ -39,6 +39,8 @@ class MetricDefinition:
     """View name -> position in that view (see the module docstring)."""
     short: str = ""
     """A short label for chart axes and legends."""
+    needs: str = ""
+    """The objective whose data the metric needs ('nesting': PCN areas, 'continuity': current localities), if any."""
 
     def format(self, value: float | int | bool | None) -> str:
         """Format a value of this metric for people (percentages, thousands separators)."""
@@ -150,6 +152,7 @@ METRICS: tuple[MetricDefinition, ...] = (
         "A population-weighted form of the split counts used for districts nesting in counties (cf. GerryChain's "
         "county_splits updater).",
         short="PCN nesting",
+        needs="nesting",
         scored=True, phrase="better PCN nesting", objective="nesting",
         shown={"key_figures": 5, "map_png": 5, "options": 2, "cli_table": 2},
     ),
@@ -159,6 +162,7 @@ METRICS: tuple[MetricDefinition, ...] = (
         "PCN areas put a few residents across a boundary that no practice list would.",
         "number of PCNs g with max_j R_gj / R_g < 0.99, with R_g the residents of PCN g", "lower", "{:d}",
         "As for county splits (cf. GerryChain's county_splits updater).",
+        needs="nesting",
         scored=True, phrase="fewer PCNs split", shown={"key_figures": 4, "map_png": 6, "options": 5, "cli_table": 3},
     ),
     MetricDefinition(
@@ -166,6 +170,7 @@ METRICS: tuple[MetricDefinition, ...] = (
         "PCNs with less than 90% of their residents in their main locality.",
         "number of PCNs g with max_j R_gj / R_g < 0.90", "lower", "{:d}",
         "As for county splits (cf. GerryChain's county_splits updater).",
+        needs="nesting",
         scored=True, phrase="fewer PCNs badly split",
     ),
     MetricDefinition(
@@ -177,6 +182,7 @@ METRICS: tuple[MetricDefinition, ...] = (
         "higher", "{:.1%}",
         "'Core retention' in redistricting; " + HUNGARIAN_REF,
         short="Residents kept",
+        needs="continuity",
         scored=True, phrase="more continuity", objective="continuity",
         shown={"key_figures": 6, "map_png": 7, "options": 4, "cli_table": 5},
     ),
@@ -185,11 +191,13 @@ METRICS: tuple[MetricDefinition, ...] = (
         "Wards whose new locality is not the one paired with their current locality.",
         "number of wards i with m(new_i) ≠ old_i (a ward in an unpaired new locality moves)", "lower", "{:d}",
         HUNGARIAN_REF,
+        needs="continuity",
         scored=True, phrase="fewer wards moved", shown={"key_figures": 7, "map_png": 8, "options": 6, "cli_table": 6},
     ),
     MetricDefinition(
         "population_moved", "Residents who move",
         "Residents of the wards that move.", "P − Σ_j S_j,m(j)", "lower", "{:,.0f}", HUNGARIAN_REF,
+        needs="continuity",
         scored=True, phrase="fewer residents moved", shown={"key_figures": 8, "map_png": 9},
     ),
 )
