@@ -159,5 +159,10 @@ def batch_rows() -> list[dict]:
     return rows
 
 
+PARTS = os.environ.get("LOCALIGN_BENCH_NEIGHBOURHOOD_PARTS", "balance,propose,batch").split(",")
+"""Which parts to run (all three by default)."""
+
+
 def run() -> list[dict]:
-    return balance_rows() + propose_rows() + batch_rows()
+    parts = {"balance": balance_rows, "propose": propose_rows, "batch": batch_rows}
+    return [row for name in PARTS for row in parts[name.strip()]()]

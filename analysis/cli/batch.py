@@ -7,6 +7,7 @@ import sys
 
 from analysis.solvers.batch import DEFAULT_TARGET, council_codes, run_batch
 from analysis.cli.requirements import parse_fraction
+from analysis.cli.common import check_budget
 from geo.errors import LocalignError
 
 
@@ -36,6 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_budget(args.budget_s)
     if args.workers is not None and args.workers < 1:
         raise LocalignError.single(f"--workers {args.workers} starts no workers.", "--workers", "use 1 or more.")
     councils = council_codes(args.councils)

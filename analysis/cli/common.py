@@ -37,6 +37,16 @@ def check_budget(value: float | None, where: str = "--budget-s") -> float | None
     return value
 
 
+def plan_argument(area: StudyArea, spec: str):
+    """The plan a --plan argument names (see analysis.plan.io.resolve_plan), with any notes printed to stderr."""
+    from analysis.plan.io import resolve_plan
+
+    plan = resolve_plan(area, spec)
+    for note in plan.warnings:
+        print(note, file=sys.stderr)
+    return plan
+
+
 def load(args: argparse.Namespace) -> StudyArea:
     """Load the study area named by --bundle."""
     return load_bundle(args.bundle)

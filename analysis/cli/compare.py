@@ -7,7 +7,7 @@ import argparse
 from analysis.cli.common import add_adjacency, add_bundle, load, print_json, print_notes, text_table
 from analysis.metrics.compare import compare
 from analysis.metrics.definitions import METRICS
-from analysis.plan.io import resolve_plan
+from analysis.cli.common import plan_argument
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     area = load(args)
-    a, b = resolve_plan(area, args.plan_a), resolve_plan(area, args.plan_b)
+    a, b = plan_argument(area, args.plan_a), plan_argument(area, args.plan_b)
     result = compare(area, a, b, args.adjacency)
     if args.json:
         print_json(result.to_dict())

@@ -7,7 +7,7 @@ import argparse
 from analysis.cli.common import add_adjacency, add_bundle, load, print_json, print_notes, text_table
 from analysis.metrics.evaluate import Evaluation, evaluate
 from analysis.metrics.definitions import METRICS
-from analysis.plan.io import resolve_plan
+from analysis.cli.common import plan_argument
 from geo.bundle import StudyArea
 
 
@@ -55,7 +55,7 @@ def print_evaluation(area: StudyArea, result: Evaluation) -> None:
 
 def run(args: argparse.Namespace) -> int:
     area = load(args)
-    plan = resolve_plan(area, args.plan)
+    plan = plan_argument(area, args.plan)
     result = evaluate(area, plan, args.adjacency)
     if args.json:
         print_json(result.to_dict())

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from analysis.cli.common import add_bundle, load
 from analysis.present.exports import FORMATS, export
-from analysis.plan.io import resolve_plan
+from analysis.cli.common import plan_argument
 from geo.errors import LocalignError
 
 SUFFIX_FORMATS = {".geojson": "geojson", ".json": "geojson", ".csv": "csv", ".png": "png", ".pdf": "pdf"}
@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         raise LocalignError.single(f"--tolerance {args.tolerance} is not a fraction between 0 and 1.",
                                    "--tolerance", "give e.g. 0.05 for ±5% or 0.1 for ±10%.")
     area = load(args)
-    plans = [resolve_plan(area, spec) for spec in args.plan]
+    plans = [plan_argument(area, spec) for spec in args.plan]
     path = export(area, plans, fmt, args.out, title=args.title, show_pcns=not args.no_pcns,
                   show_practices=not args.no_practices, tolerance=args.tolerance)
     names = ", ".join(p.name for p in plans)

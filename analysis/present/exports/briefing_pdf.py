@@ -296,14 +296,15 @@ def briefing_figures(area: StudyArea, plans: Plan | Sequence[Plan], *, tolerance
 def briefing_pdf_bytes(area: StudyArea, plans: Plan | Sequence[Plan], *, tolerance: float = DEFAULT_TOLERANCE,
                        generated: dt.date | None = None) -> bytes:
     """The briefing pack as PDF bytes (for the app's download button)."""
-    figures = briefing_figures(area, plans, tolerance=tolerance, generated=generated)
+    with rc_context({"text.parse_math": False}):  # names from data are plain text: a "$" is never mathematics
+        figures = briefing_figures(area, plans, tolerance=tolerance, generated=generated)
     names = [p.name for p in ([plans] if isinstance(plans, Plan) else plans)]
     buffer = io.BytesIO()
     metadata = {"Title": f"Locality options for {area.manifest.short_name}: briefing pack",
                 "Subject": "; ".join(names), "Author": "localign", "Creator": "localign",
                 "Keywords": "localities, wards, PCN, population balance"}
     # TrueType fonts (type 42) keep the text searchable and copyable.
-    with rc_context({"pdf.fonttype": 42}), PdfPages(buffer, metadata=metadata) as pdf:
+    with rc_context({"pdf.fonttype": 42, "text.parse_math": False}), PdfPages(buffer, metadata=metadata) as pdf:
         for fig in figures:
             pdf.savefig(fig)
     return buffer.getvalue()
