@@ -10,7 +10,6 @@ evaluations, locality hulls, dissolved plans, map layers); each table belongs to
 from __future__ import annotations
 
 import threading
-import weakref
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,7 +25,6 @@ from analysis.plan.graph import UnitGraph
 from analysis.plan.partition import Plan, current_plan
 from geo.adjacency import Adjacency
 from geo.bundle import StudyArea
-from geo.errors import LocalignError
 
 DEFAULT_ADJACENCY: Adjacency = "rook"
 """Units are neighbours when they share a stretch of boundary, unless a caller asks for queen adjacency."""
@@ -84,6 +82,7 @@ class Memo:
 class StudyContext:
     """A study area and adjacency kind with everything derived from them, in the study area's unit order."""
 
+    area: StudyArea = field(repr=False)
     adjacency: Adjacency
     graph: UnitGraph
     index: Mapping[str, int]
@@ -97,16 +96,6 @@ class StudyContext:
     current_codes: np.ndarray
     current_k: int
     memo: Memo = field(default_factory=Memo, repr=False)
-    _area: Any = field(default=None, repr=False)
-
-    @property
-    def area(self) -> StudyArea:
-        """The study area this context was built from."""
-        area = self._area()
-        if area is None:
-            raise LocalignError.single("the study area of this context is no longer loaded.", "the study context",
-                                       "keep the study area while its context is used.")
-        return area
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -128,9 +117,12 @@ class StudyContext:
 
     @classmethod
     def of(cls, area: StudyArea, adjacency: Adjacency = DEFAULT_ADJACENCY) -> "StudyContext":
-        """The context of a study area and adjacency kind, built on first use and then shared."""
+        """The context of a study area and adjacency kind, built on first use and then shared.
+
+        The contexts are kept on the study area object itself (one private slot, written only here), so they go
+        when the study area does."""
         with _LOCK:
-            contexts = _CONTEXTS.setdefault(area, {})
+            contexts = area.__dict__.setdefault(_SLOT, {})
             if adjacency not in contexts:
                 contexts[adjacency] = cls._build(area, adjacency)
             return contexts[adjacency]
@@ -144,7 +136,7 @@ class StudyContext:
         pcn = area.pcn
         current = current_plan(area) if area.current is not None else None
         return cls(
-            adjacency=adjacency, graph=UnitGraph.build(ids, population, edges, area.name),
+            area=area, adjacency=adjacency, graph=UnitGraph.build(ids, population, edges, area.name),
             index=MappingProxyType(index),
             shapes=UnitShapes.from_units(area.units, area.contacts),
             population=population,
@@ -155,11 +147,10 @@ class StudyContext:
             current=current,
             current_codes=current.codes() if current is not None else np.zeros(len(ids), dtype=np.int64),
             current_k=current.k if current is not None else 1,
-            _area=weakref.ref(area),
         )
 
 
-_CONTEXTS: "weakref.WeakKeyDictionary[StudyArea, dict[str, StudyContext]]" = weakref.WeakKeyDictionary()
-"""Contexts per loaded study area; an area's contexts go when the area does."""
+_SLOT = "_study_contexts"
+"""The attribute of a StudyArea holding its contexts by adjacency kind."""
 
 _LOCK = threading.RLock()
