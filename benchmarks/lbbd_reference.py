@@ -16,7 +16,6 @@ from analysis.plan.context import StudyContext
 from analysis.solvers.enumeration import Search, enumerate_partitions
 from analysis.metrics.scoring import PlanScorer, Weights, penalty
 from analysis.solvers.seed_plans import bisection_plan, max_deviation
-from analysis.plan.graph import UnitGraph
 from geo.bundle import StudyArea, load_bundle
 
 K = 4

@@ -71,7 +71,7 @@ class Weights:
 def applicable_weights(area: StudyArea, weights: Weights) -> tuple[Weights, list[str]]:
     """The weights with each objective the study area cannot measure set to 0, and a note saying why: continuity needs
     a current grouping of units into localities, PCN nesting needs a PCN grouping."""
-    ctx = EvaluationContext.of(area)
+    ctx = StudyContext.of(area)
     changes, notes = {}, []
     if ctx.current is None and weights.continuity:
         changes["continuity"] = 0.0
@@ -84,7 +84,7 @@ def applicable_weights(area: StudyArea, weights: Weights) -> tuple[Weights, list
 
 def measurable_objectives(area: StudyArea) -> tuple[str, ...]:
     """The objectives a study area can measure (see applicable_weights)."""
-    ctx = EvaluationContext.of(area)
+    ctx = StudyContext.of(area)
     return tuple(name for name in OBJECTIVES if not (name == "continuity" and ctx.current is None)
                  and not (name == "nesting" and ctx.pcn_people is None))
 

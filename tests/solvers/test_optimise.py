@@ -15,7 +15,6 @@ from analysis.solvers.optimise import Optimiser
 from analysis.constraints.rules import Constraints
 from analysis.metrics.scoring import PlanScorer, Weights, penalty
 from analysis.solvers.seed_plans import bisection_plan, seed_plan
-from analysis.plan.graph import UnitGraph
 from geo.errors import LocalignError
 
 BALANCE_ONLY = Weights(balance=1, nesting=0, compactness=0, continuity=0)
