@@ -20,6 +20,8 @@ from analysis.charts import (
     PARETO_SELECTION,
     balance_chart,
     balance_height,
+    measures_chart,
+    measures_height,
     pareto_chart,
     selected_option,
 )
@@ -117,7 +119,7 @@ def active_area() -> StudyArea:
     """The study area in use: uploaded boundaries, else the chosen bundle (with any uploaded PCN areas)."""
     uploaded = st.session_state.get("uploaded_area")
     if uploaded is not None:
-        return uploaded
+        return with_choices(uploaded)
     folder = bundle_folder()
     try:
         area = load_area(str(folder))
@@ -135,7 +137,19 @@ def active_area() -> StudyArea:
                  "Check that the folder holds a complete bundle (manifest.toml and the files it names).")
         offer_default_bundle(folder)
         st.stop()
-    return st.session_state.get("pcn_override", {}).get(str(folder), area)
+    return with_choices(st.session_state.get("pcn_override", {}).get(str(folder), area))
+
+
+def with_choices(area: StudyArea) -> StudyArea:
+    """The study area with this session's evidence choices: balance measures, growth scenario, practice -> PCN."""
+    balance = tuple(m for m in st.session_state.get("balance_on") or () if m in area.attributes.columns)
+    scenario = st.session_state.get("scenario")
+    assignments = st.session_state.get("practice_pcns", {}) if area.registrations is not None else {}
+    try:
+        return area.variant(balance, scenario if scenario in area.scenarios else None, assignments)
+    except LocalignError as exc:
+        show_problems(exc)
+        return area
 
 
 def offer_default_bundle(folder: Path) -> None:
@@ -295,6 +309,37 @@ def take_click(area: StudyArea, result) -> None:
 
 # --- pieces shared by the views -----------------------------------------------------------------------
 
+def balance_panel(area: StudyArea, plan: Plan, evaluation) -> None:
+    """The balance chart (residents, or each chosen measure); under a growth scenario, base and scenario side by
+    side."""
+    cases = [("", area, evaluation)]
+    if area.scenario is not None:
+        base = area.without_scenario()
+        cases = [("Base: 2021 residents", base, evaluate(base, plan)),
+                 (f"Scenario: {area.scenario.name} (assumption)", area, evaluation)]
+    columns = st.columns(len(cases)) if len(cases) > 1 else [st.container()]
+    for column, (title, case_area, result) in zip(columns, cases):
+        with column:
+            if title:
+                st.markdown(f"**{_md(title)}**")
+            if case_area.balance_on:
+                chart = measures_chart(result, tolerance(), case_area.attribute_titles)
+                st.altair_chart(chart, width="stretch", height=measures_height(plan.k, len(result.balance_on)))
+                st.caption(f"{_md(case_area.balance_text)}. Largest deviation {result.max_abs_deviation:.1%}. "
+                           f"Grey band: within ±{tolerance():.0%} of an equal share of each.")
+            else:
+                st.altair_chart(balance_chart(result, tolerance()), width="stretch", height=balance_height(plan.k))
+                st.caption(f"Equal share: {result.ideal:,.0f} residents. Grey band: within ±{tolerance():.0%}.")
+
+
+def scenario_figures(area: StudyArea, plan: Plan, evaluation) -> None:
+    """Key figures under the base and the growth scenario side by side, with the scenario's basis."""
+    base = evaluate(area.without_scenario(), plan)
+    table = views.scenario_figures(base, evaluation)
+    st.dataframe(table, width="stretch")
+    st.caption(f"{_md(area.scenario.label())}. Basis: {_md(area.scenario.basis)}")
+
+
 def key_figures(evaluation, per_row: int = 4) -> None:
     figures = views.key_figures(evaluation)
     for start in range(0, len(figures), per_row):
@@ -366,7 +411,7 @@ def downloads(area: StudyArea, plan: Plan, key: str, others: tuple[Plan, ...] = 
 
 def notes(area: StudyArea) -> None:
     """The assumption notes and the source line (shown under every map a planner might copy)."""
-    text = "<br>".join(html_text(n) for n in area.assumption_notes)
+    text = "<br>".join(html_text(n) for n in area.export_notes)
     st.markdown(f'<div class="localign-source">{text}<br>{html_text(area.source_line)}</div>',
                 unsafe_allow_html=True)
 
@@ -435,6 +480,16 @@ def sidebar(area: StudyArea, session: EditSession | None) -> None:
                                             "internet access the map keeps its plain background.")
         st.slider("Balance tolerance (± % of an equal share)", 1, 25, round(DEFAULT_TOLERANCE * 100), key="tolerance_pct",
                   help="The band on the balance chart and the default maximum deviation for proposals.")
+        st.multiselect("Balance on", list(area.attributes.columns), default=[area.population_column],
+                       key="balance_on", format_func=area.measure_title,
+                       help="Judge balance on residents or on need (children 0–15, people 65+, registered patients, "
+                            "deprivation). With several, a plan's balance is its largest deviation over them and "
+                            "the tolerance applies to each.")
+        if area.scenarios:
+            st.selectbox("Growth scenario", [None, *area.scenarios], key="scenario",
+                         format_func=lambda s: "None (2021 residents)" if s is None else s,
+                         help="Adds a scenario's residents (an assumption from council statements, not a "
+                              "projection); charts and key figures then show the base and the scenario side by side.")
         st.divider()
         st.button("Presentation view", key="present_on", width="stretch", type="primary",
                   help="Hides the controls so a screenshot of the map is ready for a slide.",
@@ -457,7 +512,10 @@ def edit_view(area: StudyArea, session: EditSession | None) -> None:
     with left:
         result = show_map(area, plan, "edit_map", highlight=(selected,) if selected else (), clickable=True)
         take_click(area, result)
-        key_figures(evaluation)
+        if area.scenario is not None:
+            scenario_figures(area, plan, evaluation)
+        else:
+            key_figures(evaluation)
     with right:
         st.markdown(f"**{_md(plan.name)}** · {plan.k} localities")
         st.caption("Click a ward on the map (or pick it below) to move it to another locality.")
@@ -468,9 +526,11 @@ def edit_view(area: StudyArea, session: EditSession | None) -> None:
         if broken:
             st.warning("Some locked wards are not in their locked locality in this plan: "
                        + ", ".join(f"{_md(area.unit_names[u])} (locked to {_md(loc)})" for u, loc in broken.items()) + ".")
-        st.altair_chart(balance_chart(evaluation, tolerance()), width="stretch", height=balance_height(plan.k))
-        st.caption(f"Equal share: {evaluation.ideal:,.0f} residents. Grey band: within ±{tolerance():.0%}.")
+        if area.scenario is None:
+            balance_panel(area, plan, evaluation)
         ranking_panel(area, plan)
+    if area.scenario is not None:  # base and scenario side by side need the full width
+        balance_panel(area, plan, evaluation)
 
     tabs = st.tabs(["Localities", "Wards (edit in a table)", "PCNs × localities", "Continuity", "Export"])
     with tabs[0]:
@@ -556,9 +616,11 @@ def pcn_matrix(area: StudyArea, evaluation) -> None:
     if matrix.empty:
         st.info("This study area has no PCN grouping.")
         return
-    st.caption(f"Residents of each PCN by locality. {_md(area.note(area.pcn.assumption) or '')}")
+    what = "Registered patients" if area.pcn.registered else "Residents"
+    st.caption(f"{what} of each PCN by locality. **PCN basis: {_md(area.pcn_basis or '')}.** "
+               f"{_md(area.note(area.pcn.assumption) or '')}")
     config = {loc: st.column_config.NumberColumn(format="localized") for loc in evaluation.localities}
-    config["Residents"] = st.column_config.NumberColumn(format="localized")
+    config[what] = st.column_config.NumberColumn(format="localized")
     config["In main locality"] = st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)
     st.dataframe(matrix, width="stretch", column_config=config)
 
@@ -799,6 +861,8 @@ def data_view(area: StudyArea, session: EditSession | None) -> None:
             council_picker()
         with st.expander("Upload ward boundaries (another area)"):
             upload_boundaries(area)
+        if area.registrations is not None:
+            practice_pcns(area)
     with plans:
         st.markdown("#### Import a plan")
         st.caption(f"A CSV with columns {_md(area.manifest.units.id)},locality (one row per {_md(area.manifest.unit_label)}), "
@@ -820,6 +884,46 @@ def data_view(area: StudyArea, session: EditSession | None) -> None:
                 overrides[str(bundle_folder())] = with_uploaded_pcns(area, grouping)
                 flash("success", f"Using {len(grouping.groups)} PCNs from {_md(pcn_file.name)} for this session.")
                 st.rerun()
+
+
+def practice_pcns(area: StudyArea) -> None:
+    """Practices in no listed PCN: shown with their patients, and assignable to a PCN (one by one or by a CSV)."""
+    st.markdown("#### Practices not in a listed PCN")
+    table = views.unassigned_practices_table(area)
+    st.caption(f"PCN basis: **{_md(area.pcn_basis or '')}**. {len(table)} practices with "
+               f"{table['Patients here'].sum():,.0f} patients living here are in no PCN of the bundle's list; they "
+               "show as “practice not in a listed PCN” and are left out of PCN nesting until you assign them.")
+    st.dataframe(table, hide_index=True, width="stretch", height=220,
+                 column_config={"Patients here": st.column_config.NumberColumn(format="localized")})
+    assigned = st.session_state.setdefault("practice_pcns", {})
+    pick, pcn_col, go = st.columns([2.2, 2, 1], vertical_alignment="bottom")
+    codes = list(table["Practice code"])
+    pick.selectbox("Practice", codes, key="assign_practice", format_func=lambda c: views.practice_label(
+        area, c), disabled=not codes)
+    pcn_col.selectbox("Assign to PCN", sorted(set(area.registrations.listed.values())), key="assign_pcn")
+
+    def assign() -> None:  # widget values are read here: the callback runs before the page is drawn again
+        code, pcn = st.session_state.get("assign_practice"), st.session_state.get("assign_pcn")
+        if code and pcn:
+            st.session_state.practice_pcns = {**st.session_state.get("practice_pcns", {}), code: pcn}
+            flash("success", f"{views.practice_label(area, code)} is now counted in {pcn}; every figure is updated.")
+
+    go.button("Assign", key="assign_go", on_click=assign, disabled=not codes)
+    upload = st.file_uploader("…or upload a CSV of practice_code,pcn", key="up_practice_pcns",
+                              help="One practice per row: its ODS code (e.g. F82019) and the PCN to count it in.")
+    if upload is not None and st.button("Use these assignments", key="use_practice_pcns"):
+        with friendly("reading the practice → PCN file"):
+            from geo.registrations import parse_assignments
+
+            read = parse_assignments(upload.getvalue(), upload.name, area.registrations)
+            st.session_state.practice_pcns = {**st.session_state.get("practice_pcns", {}), **read}
+            flash("success", f"Assigned {len(read)} practice(s) to PCNs from {upload.name} for this session.")
+            st.rerun()
+    if assigned:
+        st.markdown("Your assignments: " + "; ".join(f"{_md(views.practice_label(area, c))} → {_md(p)}"
+                                                     for c, p in assigned.items()))
+        st.button("Clear my assignments", key="clear_practice_pcns",
+                  on_click=lambda: st.session_state.update(practice_pcns={}))
 
 
 def council_picker() -> None:
@@ -930,13 +1034,18 @@ def brief(area: StudyArea, session: EditSession | None, presenting: bool) -> Non
         show_map(area, plan, "brief_map" if presenting else "brief_preview_map", height=580 if presenting else 520,
                  layer_control=not presenting)
     with facts:
-        rows = "".join(f'<tr title="{html_text(f.meaning)}"><td>{html_text(f.title)}</td>'
-                       f'<td class="v">{html_text(f.value)}</td></tr>' for f in views.key_figures(evaluation))
-        st.markdown(f'<table class="localign-figures">{rows}</table>', unsafe_allow_html=True)
-        st.altair_chart(balance_chart(evaluation, tolerance()), width="stretch", height=balance_height(plan.k))
-        st.caption(f"Equal share {evaluation.ideal:,.0f} residents; grey band ±{tolerance():.0%}.")
+        if area.scenario is None:
+            rows = "".join(f'<tr title="{html_text(f.meaning)}"><td>{html_text(f.title)}</td>'
+                           f'<td class="v">{html_text(f.value)}</td></tr>' for f in views.key_figures(evaluation))
+            st.markdown(f'<table class="localign-figures">{rows}</table>', unsafe_allow_html=True)
+        else:
+            scenario_figures(area, plan, evaluation)
+        if area.scenario is None:
+            balance_panel(area, plan, evaluation)
         for message in views.contiguity_warnings(area, evaluation):
             st.warning(_md(message))
+    if area.scenario is not None:
+        balance_panel(area, plan, evaluation)
     notes(area)
     if presenting:
         st.button("Leave presentation view", key="present_off", type="tertiary",

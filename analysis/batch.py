@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from geo.errors import LocalignError
+from geo.escape import csv_cell
 
 DEFAULT_TARGET = 50_000
 """Residents per neighbourhood when none is given (NHS neighbourhoods serve about 30,000 to 50,000)."""
@@ -33,7 +34,6 @@ SUMMARY_COLUMNS = ("council_code", "council_name", "units", "unit_kind", "reside
                    "best_deviation", "median_deviation", "lower_bound", "seconds", "warnings")
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """Text cells starting with these are read as formulas by spreadsheets; batch CSVs prefix them with '."""
 
 
@@ -194,12 +194,11 @@ class BatchFolder:
 
 
 def _csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV with text cells that a spreadsheet would run as a formula neutralised (leading ' before = + - @)."""
+    """CSV with text cells that a spreadsheet would run as a formula neutralised (geo.escape.csv_cell)."""
     safe = frame.copy()
     for column in safe.columns:
         if not pd.api.types.is_numeric_dtype(safe[column]):
-            safe[column] = safe[column].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_STARTS)
-                                            else v)
+            safe[column] = safe[column].map(csv_cell)
     return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 

@@ -64,6 +64,45 @@ def balance_chart(evaluation: Evaluation, tolerance: float, colours: Mapping[str
     return chart.configure_view(stroke=None)
 
 
+def measures_frame(evaluation: Evaluation, titles: Mapping[str, str]) -> pd.DataFrame:
+    """Deviation per locality and balance measure (rows), in the plan's order."""
+    return pd.DataFrame([{"Locality": loc, "Measure": titles.get(m, m), "Deviation": devs[loc]}
+                         for m, devs in evaluation.deviations_by_measure.items() for loc in evaluation.localities])
+
+
+def measures_height(k: int, measures: int) -> int:
+    """Pixel height to give the per-measure balance chart on screen (bars, axis and legend)."""
+    return 90 + 26 * k * measures
+
+
+def measures_chart(evaluation: Evaluation, tolerance: float, titles: Mapping[str, str],
+                   height: int | None = None) -> alt.LayerChart:
+    """Each locality's deviation from an equal share of every balance measure (one bar per measure), with the
+    ±tolerance band: the bound applies to each measure."""
+    short = {key: title.split(" (")[0] for key, title in titles.items()}  # full titles go in the caption
+    frame = measures_frame(evaluation, short)
+    order = list(evaluation.localities)
+    measures = list(dict.fromkeys(frame["Measure"]))
+    frame["Label"] = [f"{d:+.1%}" for d in frame["Deviation"]]
+    y = alt.Y("Locality:N", sort=order, title=None, axis=alt.Axis(labelFontSize=12, labelLimit=140))
+    band = alt.Chart(pd.DataFrame({"low": [-tolerance], "high": [tolerance],
+                                   "what": [f"Within ±{tolerance:.0%} of an equal share"]})).mark_rect(
+        color=TOLERANCE_BAND, opacity=0.7).encode(x="low:Q", x2="high:Q", tooltip=alt.Tooltip("what:N", title="Band"))
+    palette = ["#4C72B0", "#DD8452", "#55A868", "#8172B3", "#937860", "#DA8BC3"]
+    bars = alt.Chart(frame).mark_bar(stroke=OUTLINE, strokeWidth=0.5).encode(
+        x=alt.X("Deviation:Q", title="Deviation from an equal share", axis=alt.Axis(format="+.0%")),
+        y=y, yOffset=alt.YOffset("Measure:N", sort=measures),
+        color=alt.Color("Measure:N", sort=measures, scale=alt.Scale(domain=measures,
+                                                                     range=palette[:len(measures)]),
+                        legend=alt.Legend(orient="top", direction="horizontal", title=None, labelLimit=220)),
+        tooltip=[alt.Tooltip("Locality:N"), alt.Tooltip("Measure:N"),
+                 alt.Tooltip("Deviation:Q", format="+.1%", title="Deviation from equal share")])
+    rule = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color=OUTLINE, strokeWidth=1.2).encode(x="zero:Q")
+    chart = alt.layer(band, bars, rule).properties(
+        height=height or 26 * len(order) * max(1, len(measures)))
+    return chart.configure_view(stroke=None)
+
+
 def pareto_chart(frame: pd.DataFrame, x: str, y: str, x_title: str, y_title: str, *,
                  colour: str | None = None, colour_title: str | None = None, tooltip: Sequence[str] = (),
                  x_format: str = ".1%", y_format: str = ".1%", colour_format: str = ".0%", chosen: int | None = None,

@@ -33,6 +33,13 @@ class EvaluationContext:
     pcn_people: np.ndarray | None
     pcn_names: tuple[str, ...]
     current: Plan | None
+    balance: np.ndarray
+    """Values per unit (rows) of each balance measure (columns): residents unless the planner chose others."""
+    balance_names: tuple[str, ...]
+    pcn_unassigned: np.ndarray | None = None
+    """Per unit, registered patients of practices in no listed PCN (registrations basis only)."""
+    pcn_area_people: np.ndarray | None = None
+    """Residents per unit and PCN on the approximate-area basis, kept for comparison when registrations are used."""
     hull_cache: OrderedDict = field(default_factory=OrderedDict, repr=False, compare=False)
 
     @classmethod
@@ -50,6 +57,10 @@ class EvaluationContext:
                 pcn_people=None if pcn is None else pcn.people.reindex(area.ids).to_numpy(dtype=float),
                 pcn_names=() if pcn is None else tuple(pcn.groups),
                 current=current_plan(area) if area.current is not None else None,
+                balance=area.balance_matrix, balance_names=area.balance_columns,
+                pcn_unassigned=None if pcn is None or pcn.unassigned is None
+                else pcn.unassigned.reindex(area.ids).to_numpy(dtype=float),
+                pcn_area_people=_area_basis_people(area),
             )
         return area.cache[key]
 
@@ -65,6 +76,15 @@ class EvaluationContext:
             if len(self.hull_cache) > HULL_CACHE_SIZE:  # oldest first; safe if another session got there first
                 self.hull_cache.pop(next(iter(self.hull_cache)), None)
         return scores
+
+
+def _area_basis_people(area: StudyArea) -> np.ndarray | None:
+    """Residents per unit and PCN from the approximate PCN areas, when registrations replaced them as the basis."""
+    pcn = area.pcn
+    fallback = area.groupings.get(f"{area.manifest.pcn_grouping}_areas")
+    if pcn is None or not pcn.registered or fallback is None:
+        return None
+    return fallback.people.reindex(area.ids).to_numpy(dtype=float)
 
 
 @dataclass(frozen=True)
@@ -109,6 +129,23 @@ class Evaluation:
     population_moved: float | None
     retained_share: float | None
     notes: list[str] = field(default_factory=list)
+    balance_on: list[str] = field(default_factory=list)
+    """The measures balance is judged on (attribute names); ``max_abs_deviation`` is the largest over them."""
+    deviations_by_measure: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Measure -> locality -> deviation from an equal share of that measure."""
+    max_abs_deviation_by_measure: dict[str, float] = field(default_factory=dict)
+    scenario: str | None = None
+    """The growth scenario added to residents (an assumption), if any."""
+    scenario_basis: str | None = None
+    pcn_basis: str | None = None
+    """What PCN alignment is computed on: 'registered patients, July 2022' or 'approximate areas'."""
+    pcn_unassigned: dict[str, float] = field(default_factory=dict)
+    """Locality -> registered patients of practices in no listed PCN ('practice not in a listed PCN')."""
+    pcn_unassigned_total: float | None = None
+    pcn_nesting_approximate_areas: float | None = None
+    """PCN nesting on the approximate-area basis, for comparison when registrations are the basis."""
+    choices: list[str] = field(default_factory=list)
+    """The PCN basis, balance measures and scenario in words (shown on every export)."""
 
     def to_dict(self) -> dict:
         """JSON-ready dictionary (the keys `localign evaluate --json` prints)."""
@@ -138,6 +175,10 @@ def evaluate(area: StudyArea, plan: Plan, adjacency: Adjacency = "rook") -> Eval
 
     pops = np.array([ctx.population[codes == j].sum() for j in range(k)])
     devs = population.deviations(pops, total)
+    by_measure = {name: population.deviations(np.array([ctx.balance[codes == j, m].sum() for j in range(k)]),
+                                               float(ctx.balance[:, m].sum()))
+                  for m, name in enumerate(ctx.balance_names)}
+    balance = max(float(np.abs(d).max()) for d in by_measure.values())
     totals = np.array([[ctx.attributes[codes == j, c].sum() for j in range(k)]
                        for c in range(len(ctx.attribute_names))])
     shares = population.shares(totals) if len(totals) else totals
@@ -169,6 +210,13 @@ def evaluate(area: StudyArea, plan: Plan, adjacency: Adjacency = "rook") -> Eval
             pcn_share[name] = float(share[g])
             pcn_main[name] = localities[int(residents[:, g].argmax())]
             pcn_residents[name] = _by_locality(localities, residents[:, g])
+    unassigned: dict[str, float] = {}
+    if ctx.pcn_unassigned is not None:
+        unassigned = _by_locality(localities, [ctx.pcn_unassigned[codes == j].sum() for j in range(k)])
+    area_nesting = None
+    if ctx.pcn_area_people is not None:
+        area_nesting = float(pcn_alignment.nesting(
+            pcn_alignment.residents_by_locality_and_group(codes, ctx.pcn_area_people, k)))
 
     matched: dict[str, str | None] = {}
     moved_list: list[str] = []
@@ -190,7 +238,7 @@ def evaluate(area: StudyArea, plan: Plan, adjacency: Adjacency = "rook") -> Eval
         units={loc: plan.members(loc) for loc in localities},
         populations=_by_locality(localities, pops), ideal=population.ideal(total, k),
         deviations=_by_locality(localities, devs),
-        max_abs_deviation=float(population.max_abs_deviation(pops, total)),
+        max_abs_deviation=balance,
         population_range=float(population.population_range(pops, total)),
         attribute_totals={c: _by_locality(localities, totals[i]) for i, c in enumerate(ctx.attribute_names)},
         attribute_shares={c: _by_locality(localities, shares[i]) for i, c in enumerate(ctx.attribute_names)},
@@ -207,4 +255,12 @@ def evaluate(area: StudyArea, plan: Plan, adjacency: Adjacency = "rook") -> Eval
         matched_to_current=matched, wards_moved=wards_moved, moved_wards=moved_list,
         population_moved=pop_moved, retained_share=retained_share,
         notes=area.assumption_notes,
+        balance_on=list(ctx.balance_names),
+        deviations_by_measure={name: _by_locality(localities, d) for name, d in by_measure.items()},
+        max_abs_deviation_by_measure={name: float(np.abs(d).max()) for name, d in by_measure.items()},
+        scenario=area.scenario.name if area.scenario else None,
+        scenario_basis=area.scenario.basis if area.scenario else None,
+        pcn_basis=area.pcn_basis, pcn_unassigned=unassigned,
+        pcn_unassigned_total=float(ctx.pcn_unassigned.sum()) if ctx.pcn_unassigned is not None else None,
+        pcn_nesting_approximate_areas=area_nesting, choices=area.choice_lines,
     )

@@ -23,6 +23,7 @@ from analysis.progress import Progress, null_progress
 from analysis.proposals import Constraints
 from analysis.propose import Proposals, propose
 from geo.bundle import StudyArea
+from geo.registrations import UNASSIGNED
 from geo.errors import LocalignError, list_items
 from geo.webmap import LegendEntry, PlanLayer
 
@@ -48,7 +49,7 @@ def assumption_labels(area: StudyArea) -> dict[str, str]:
         labels["current"] = ("Current localities (inferred – an assumption)"
                              if area.current.assumption else area.current.title)
     if area.pcn is not None:
-        labels["pcn"] = "PCN areas (approximate)" if area.pcn.approximate or area.pcn.assumption \
+        labels["pcn"] = area.pcn.layer_label if area.pcn.approximate or area.pcn.assumption \
             else area.pcn.title
     return labels
 
@@ -59,7 +60,10 @@ def reference_plans(area: StudyArea) -> dict[str, Plan]:
     labels = assumption_labels(area)
     plans: dict[str, Plan] = {}
     ordered = sorted(area.groupings.values(), key=lambda g: area.current is None or g.name != area.current.name)
+    fallback = f"{area.manifest.pcn_grouping}_areas" if area.pcn is not None and area.pcn.registered else None
     for grouping in ordered:
+        if grouping.name == fallback:  # the Voronoi areas stay a map layer, not a plan, when registrations exist
+            continue
         if area.current is not None and grouping.name == area.current.name:
             title = labels.get("current", grouping.title)
         elif area.pcn is not None and grouping.name == area.pcn.name:
@@ -83,6 +87,30 @@ def key_figures(evaluation: Evaluation) -> list[Figure]:
         definition = metric(key)
         figures.append(Figure(key, definition.title, definition.format(head[key]), definition.meaning))
     return figures
+
+
+def unassigned_practices_table(area: StudyArea) -> pd.DataFrame:
+    """Practices in no listed PCN (after the planner's assignments) with their patients living in the study area."""
+    frame = area.registrations.unassigned_practices(area.units.index)
+    return pd.DataFrame({"Practice code": frame["practice_code"], "Practice": frame["practice_name"].str.title(),
+                         "Patients here": frame["patients"].round(0)})
+
+
+def practice_label(area: StudyArea, code: str) -> str:
+    """A practice as 'F82019 The Upstairs Surgery'."""
+    name = area.registrations.practice_names.get(code, "") if area.registrations is not None else ""
+    return f"{code} {name.title()}".strip()
+
+
+def scenario_figures(base: Evaluation, scenario: Evaluation) -> pd.DataFrame:
+    """The headline figures of one plan under the base residents and under a growth scenario, side by side."""
+    head_base, head_scenario = base.headline(), scenario.headline()
+    rows = {metric(key).title: {"Base (2021)": metric(key).format(head_base[key]),
+                                "Scenario": metric(key).format(head_scenario[key])}
+            for key in KEY_FIGURES if head_base.get(key) is not None}
+    frame = pd.DataFrame(rows).T
+    frame.index.name = "Measure"
+    return frame
 
 
 def legend_entries(evaluation: Evaluation, colours: Mapping[str, str]) -> list[LegendEntry]:
@@ -135,8 +163,12 @@ def pcn_matrix(evaluation: Evaluation) -> pd.DataFrame:
     if not evaluation.pcn_residents:
         return pd.DataFrame()
     frame = pd.DataFrame(evaluation.pcn_residents).T.reindex(columns=evaluation.localities).round(0)
-    frame["Residents"] = frame.sum(axis=1)
+    what = "Patients" if evaluation.pcn_unassigned else "Residents"
+    frame[what] = frame.sum(axis=1)
     frame["In main locality"] = pd.Series(evaluation.pcn_share_in_main_locality)
+    if evaluation.pcn_unassigned:  # shown, never dropped; not counted in nesting until assigned to a PCN
+        row = pd.Series(evaluation.pcn_unassigned).reindex(evaluation.localities).round(0)
+        frame.loc[UNASSIGNED] = [*row, row.sum(), float("nan")]
     frame.index.name = "PCN"
     return frame
 

@@ -12,7 +12,7 @@ from typing import Mapping
 import numpy as np
 
 from analysis.metrics import continuity
-from analysis.metrics.population import within_tolerance
+from analysis.metrics.population import within_tolerance, within_tolerance_all
 from analysis.naming import name_localities
 from analysis.plan import Plan, plan_from_codes
 from analysis.scoring import ScoreTable
@@ -44,11 +44,15 @@ class Constraints:
         return tuple(together), tuple(apart)
 
     def mask(self, codes: np.ndarray, scores: ScoreTable, unit_index: Mapping[str, int], total: float,
-             area: StudyArea | None = None) -> np.ndarray:
-        """True for each plan (row of codes) meeting every constraint (fixed locality names too when ``area`` is given)."""
+             area: StudyArea | None = None, measures: np.ndarray | None = None) -> np.ndarray:
+        """True for each plan (row of codes) meeting every constraint (fixed locality names too when ``area`` is given).
+
+        ``measures`` (n, m): balance measures the bound applies to, each (default: residents only)."""
         keep = np.ones(len(codes), dtype=bool)
-        if self.max_deviation is not None:
+        if self.max_deviation is not None and measures is None:
             keep &= within_tolerance(scores.populations, total, self.max_deviation)
+        elif self.max_deviation is not None and len(codes):
+            keep &= within_tolerance_all(codes, measures, scores.populations.shape[-1], self.max_deviation)
         if self.max_pcns_split is not None:
             keep &= scores.pcns_split <= self.max_pcns_split
         together, apart = self.unit_groups()

@@ -16,7 +16,7 @@ import numpy as np
 
 from analysis.enumeration import (MAX_UNITS, AreaEnumeration, PartitionGraph, Search, count_partitions,
                                   enumerate_area, estimate_partitions)
-from analysis.enumeration.study_area import is_cached
+from analysis.enumeration.study_area import balance_measures, is_cached
 from analysis.pareto import front_of
 from analysis.percentiles import PercentileIndex, Standing
 from analysis.plan import Plan
@@ -105,7 +105,7 @@ def _search(area: StudyArea, k: int, adjacency: Adjacency, constraints: Constrai
     position = {u: i for i, u in enumerate(area.ids)}
     return Search(PartitionGraph.from_area(area, adjacency), k, constraints.max_deviation,
                   tuple(tuple(position[u] for u in g) for g in together),
-                  tuple(tuple(position[u] for u in g) for g in apart))
+                  tuple(tuple(position[u] for u in g) for g in apart), balance_measures(area))
 
 
 def choose_method(area: StudyArea, k: int, adjacency: Adjacency, constraints: Constraints, method: Method,
@@ -189,7 +189,7 @@ def propose(area: StudyArea, k: int = 4, constraints: Constraints | None = None,
         enumeration = enumerate_area(area, k, adjacency, constraints.max_deviation, together, apart,
                                      scaled(progress, 0.2, 0.9))
         keep = constraints.mask(enumeration.codes, enumeration.scores, {u: i for i, u in enumerate(area.ids)},
-                                area.total_population, area)
+                                area.total_population, area, balance_measures(area))
         plans = ProposalSet(area, k, adjacency, enumeration.codes[keep], enumeration.scores.take(keep), "exhaustive",
                             True, len(enumeration), 0.0, None, [], dict(constraints.fixed))
         connected = len(enumeration)
@@ -199,6 +199,9 @@ def propose(area: StudyArea, k: int = 4, constraints: Constraints | None = None,
                  if run else _sample(area, k, adjacency, constraints, weights, seed, budget_s,
                                      scaled(progress, 0.2, 0.9)))
         keep = constraints.names_mask(area, plans.codes) if len(plans) else np.zeros(0, dtype=bool)
+        if len(plans) and constraints.max_deviation is not None and area.balance_on:  # bound on every measure
+            keep &= constraints.mask(plans.codes, plans.scores, {u: i for i, u in enumerate(area.ids)},
+                                     area.total_population, measures=area.balance_matrix)
         plans = plans.take(keep)
         plans.fixed = dict(constraints.fixed)
         notes += plans.notes

@@ -140,6 +140,8 @@ class PlanScorer:
         self.shapes = ctx.shapes
         self.population = ctx.population
         self.total = float(ctx.population.sum())
+        self.balance = ctx.balance
+        self.several_measures = tuple(ctx.balance_names) != (area.population_column,)
         index = {u: i for i, u in enumerate(area.ids)}
         edges = np.array([(index[a], index[b]) for a, b in ctx.graph.edges], dtype=np.int64).reshape(-1, 2)
         self.edge_a, self.edge_b = edges[:, 0], edges[:, 1]
@@ -183,6 +185,8 @@ class PlanScorer:
             out.pop(key)
         if self.pcn_people.shape[1] == 0:
             out["pcn_nesting"][:] = 1.0
+        if self.several_measures:  # balance on other measures: the largest deviation over them
+            out["max_abs_deviation"] = population.max_abs_deviation_over_measures(codes, self.balance, self.k)
         return ScoreTable(**out, retained_share=kept / self.total, population_moved=self.total - kept)
 
     def score_reference(self, codes: np.ndarray) -> ScoreTable:
@@ -202,7 +206,8 @@ class PlanScorer:
         has_pcn = self.pcn_people.shape[1] > 0
         return ScoreTable(
             populations=pops,
-            max_abs_deviation=population.max_abs_deviation(pops, total),
+            max_abs_deviation=population.max_abs_deviation_over_measures(codes, self.balance, k)
+            if self.several_measures else population.max_abs_deviation(pops, total),
             population_range=population.population_range(pops, total),
             polsby_popper_mean=pp.mean(axis=-1), polsby_popper_min=pp.min(axis=-1),
             cut_edges=(codes[:, self.edge_a] != codes[:, self.edge_b]).sum(axis=1),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -17,7 +17,12 @@ from geo.manifest import AttributeTable, GroupingSpec, Manifest, PointLayer, rea
 from geo.overlays import area_shares, one_hot_people, people_by_group
 from geo.pcn_areas import voronoi_areas
 from geo.read import read_layer, read_table, to_number
+from geo.registrations import UNASSIGNED, Registrations, check_units, read_registrations
 from geo.repair import check_polygons
+from geo.scenarios import Scenario, find_scenario, read_scenarios
+
+AREA_BASIS = "approximate areas"
+"""The PCN basis in words when PCN membership of residents comes from areas (Voronoi or uploaded), not patients."""
 
 DEFAULT_BUNDLE = Path(__file__).resolve().parent.parent / "data" / "boundaries" / "lbbd"
 """The embedded default study area: London Borough of Barking and Dagenham."""
@@ -34,6 +39,11 @@ class Grouping:
     people: pd.DataFrame
     areas: gpd.GeoDataFrame | None = None
     assumption: str | None = None
+    basis: str = AREA_BASIS
+    """What ``people`` counts: residents by area overlap ("approximate areas"), residents by table, or registered
+    patients ("registered patients, July 2022")."""
+    unassigned: pd.Series | None = None
+    """Per unit, registered patients of practices in no listed PCN (registrations only)."""
 
     @property
     def groups(self) -> list[str]:
@@ -44,6 +54,18 @@ class Grouping:
     def approximate(self) -> bool:
         """True when the grouping's areas are derived rather than given unit by unit."""
         return self.kind != "table"
+
+    @property
+    def layer_label(self) -> str:
+        """The PCN map layer's name for legends and keys, saying what it is drawn from."""
+        if self.kind == "registrations":
+            return "PCN catchment (patients)"
+        return "PCN areas (approximate)"
+
+    @property
+    def registered(self) -> bool:
+        """True when the grouping counts registered patients (PCN catchments from registrations)."""
+        return self.kind == "registrations"
 
 
 @dataclass
@@ -63,6 +85,110 @@ class StudyArea:
     _graphs: dict[str, nx.Graph] = field(default_factory=dict, repr=False)
     cache: dict = field(default_factory=dict, repr=False)
     """Derived data other layers attach to this study area (evaluation contexts, enumerations)."""
+    registrations: Registrations | None = None
+    """GP registrations by small area, when the bundle has them (then PCN alignment is on registered patients)."""
+    scenarios: dict[str, Scenario] = field(default_factory=dict)
+    """Growth scenarios the bundle lists (assumptions), by name."""
+    balance_on: tuple[str, ...] = ()
+    """Numeric attributes balance is judged on (empty: residents only)."""
+    scenario: Scenario | None = None
+    """The growth scenario applied to residents, if any."""
+
+    @property
+    def balance_columns(self) -> tuple[str, ...]:
+        """The attributes balance is judged on: the chosen measures, else the population column."""
+        return self.balance_on or (self.population_column,)
+
+    @property
+    def balance_matrix(self):
+        """Values per unit (rows, in ``ids`` order) of each balance measure (columns), as floats."""
+        return self.attributes[list(self.balance_columns)].to_numpy(dtype=float)
+
+    def measure_title(self, column: str) -> str:
+        """A balance measure's title for people."""
+        return self.attribute_titles.get(column, column)
+
+    @property
+    def balance_text(self) -> str:
+        """The balance measures in words, e.g. 'Balance on: residents; children 0-15'."""
+        return "Balance on: " + "; ".join(self.measure_title(c) for c in self.balance_columns)
+
+    @property
+    def pcn_basis(self) -> str | None:
+        """What PCN alignment is computed on: 'registered patients, July 2022' or 'approximate areas' (None without
+        PCNs)."""
+        pcn = self.pcn
+        if pcn is None:
+            return None
+        return pcn.basis
+
+    @property
+    def pcn_basis_text(self) -> str | None:
+        """The PCN basis as a sentence for screens and exports."""
+        basis = self.pcn_basis
+        if basis is None:
+            return None
+        if self.pcn.registered:
+            return f"PCN basis: {basis} (where each PCN's patients live)."
+        return f"PCN basis: {basis} (PCNs have no official boundaries)."
+
+    @property
+    def export_notes(self) -> list[str]:
+        """What every export states: the evidence choices (PCN basis, balance measures, scenario), then the
+        assumption notes."""
+        return [*self.choice_lines, *self.assumption_notes]
+
+    @property
+    def choice_lines(self) -> list[str]:
+        """The planner's evidence choices in words (PCN basis, balance measures, scenario): on every export."""
+        lines = [line for line in (self.pcn_basis_text,) if line]
+        lines.append(self.balance_text + ".")
+        if self.scenario is not None:
+            lines.append(f"{self.scenario.label()}. Basis: {self.scenario.basis} Source: {self.scenario.source}")
+        return lines
+
+    def variant(self, balance_on: tuple[str, ...] | list[str] | None = None, scenario: str | None = None,
+                assignments: dict[str, str] | None = None) -> "StudyArea":
+        """This study area with balance judged on other measures, a growth scenario added to residents, and/or
+        practices assigned to PCNs; cached, so the same choices give the same object (and its caches)."""
+        balance = tuple(balance_on or ())
+        if balance == (self.population_column,):
+            balance = ()
+        unknown = [c for c in balance if c not in self.attributes.columns]
+        if unknown:
+            raise LocalignError.single(
+                f"'{', '.join(unknown)}' {'is' if len(unknown) == 1 else 'are'} not a numeric attribute of this "
+                "study area.", "--balance-on", f"use names from: {', '.join(self.attributes.columns)}.")
+        chosen = find_scenario(self.scenarios, scenario) if scenario else None
+        assigned = tuple(sorted((assignments or {}).items()))
+        if not balance and chosen is None and not assigned:
+            return self
+        key = ("variant", balance, chosen.name if chosen else None, assigned)
+        if key in self.cache:
+            return self.cache[key]
+        attributes = self.attributes
+        groupings = dict(self.groupings)
+        registrations = self.registrations
+        if assigned and registrations is not None and self.manifest.pcn_grouping in groupings:
+            registrations = registrations.with_assignments(dict(assigned))
+            groupings[self.manifest.pcn_grouping] = registration_grouping(
+                registrations, self.units, self.manifest.pcn_grouping, groupings[self.manifest.pcn_grouping].title)
+        if chosen is not None:
+            attributes = attributes.copy()
+            base = attributes[self.population_column]
+            added = pd.Series(chosen.added).reindex(attributes.index, fill_value=0.0)
+            attributes[self.population_column] = base + added
+            ratio = (attributes[self.population_column] / base.replace(0.0, 1.0)).where(base > 0, 1.0)
+            for name, grouping in list(groupings.items()):
+                if not grouping.registered:  # residents by area or table grow with the scenario
+                    groupings[name] = replace(grouping, people=grouping.people.mul(ratio.reindex(
+                        grouping.people.index).fillna(1.0), axis=0))
+        out = self._copy(attributes=attributes, groupings=groupings, registrations=registrations,
+                         balance_on=balance, scenario=chosen)
+        if chosen is not None:  # the same choices without the scenario, to show base and scenario side by side
+            out.cache["without_scenario"] = self.variant(balance, None, dict(assigned))
+        self.cache[key] = out
+        return out
 
     @property
     def name(self) -> str:
@@ -140,9 +266,30 @@ class StudyArea:
         """A copy of the study area with one grouping added or replaced (e.g. PCN areas uploaded by the user)."""
         groupings = dict(self.groupings)
         groupings[grouping.name] = grouping
-        return StudyArea(self.manifest, self.units, self.attributes, self.population_column,
-                         self.attribute_titles, groupings, self.points, list(self.warnings),
-                         self.snap_m, self.min_shared_m)
+        return self._copy(groupings=groupings)
+
+    def without_registrations(self) -> "StudyArea":
+        """The same study area on the approximate-area PCN basis (the fallback Voronoi grouping in the PCN role), as a
+        bundle without registrations would be; itself when it has no registrations."""
+        role = self.manifest.pcn_grouping
+        fallback = self.groupings.get(f"{role}_areas")
+        if self.registrations is None or fallback is None:
+            return self
+        groupings = {k: v for k, v in self.groupings.items() if k != fallback.name}
+        groupings[role] = replace(fallback, name=role, labels=fallback.labels.rename(role))
+        return self._copy(groupings=groupings, registrations=None)
+
+    def without_scenario(self) -> "StudyArea":
+        """The same study area and choices with no growth scenario (itself when none is applied)."""
+        return self.cache.get("without_scenario", self) if self.scenario is not None else self
+
+    def _copy(self, **changes) -> "StudyArea":
+        """A copy with some fields changed and fresh caches; geometry-only derived data (same units) is kept."""
+        out = replace(self, warnings=list(self.warnings), _graphs={}, cache={}, **changes)
+        for name in ("contacts", "units_lonlat", "outline"):
+            if name in self.__dict__:
+                out.__dict__[name] = self.__dict__[name]
+        return out
 
 
 def read_units(frame: gpd.GeoDataFrame, id_column: str, name_column: str, where: str,
@@ -291,6 +438,20 @@ def build_grouping(spec: GroupingSpec, units: gpd.GeoDataFrame, population: pd.S
     return Grouping(spec.name, spec.title, spec.kind, labels, people, areas, spec.assumption)
 
 
+def registration_grouping(registrations: Registrations, units: gpd.GeoDataFrame, name: str,
+                          title: str | None = None) -> Grouping:
+    """The PCN grouping from registrations: R_gj (patients of PCN g living in unit j), each unit labelled with its
+    main PCN, and a map layer of units dissolved by main PCN (with that PCN's share of the unit's patients)."""
+    people, unassigned = registrations.patients_by_unit(units.index)
+    labels = people.idxmax(axis=1).where(people.sum(axis=1) > 0, UNASSIGNED).rename(name)
+    share = (people.max(axis=1) / (people.sum(axis=1) + unassigned).replace(0.0, 1.0))
+    cells = gpd.GeoDataFrame({"pcn_name": labels.to_numpy(), "share": share.to_numpy()},
+                             geometry=units.geometry.to_numpy(), crs=units.crs)
+    areas = cells.dissolve(by="pcn_name", aggfunc="mean").reset_index()[["pcn_name", "share", "geometry"]]
+    return Grouping(name, title or registrations.spec.title, "registrations", labels, people, areas,
+                    registrations.spec.assumption, registrations.basis, unassigned)
+
+
 def load_bundle(folder: str | Path | None = None) -> StudyArea:
     """Load and check a bundle folder (the bundled Barking and Dagenham area by default).
 
@@ -328,11 +489,31 @@ def load_bundle(folder: str | Path | None = None) -> StudyArea:
             groupings[spec.name] = build_grouping(spec, units, attributes[population_column], points)
         except LocalignError as exc:
             log.extend(exc.problems)
+    registrations = None
+    if manifest.registrations is not None:
+        try:
+            registrations = read_registrations(manifest.registrations)
+            log.extend(check_units(registrations, units.index))
+        except LocalignError as exc:
+            log.extend(exc.problems)
+    scenarios: dict[str, Scenario] = {}
+    if manifest.scenarios is not None:
+        try:
+            scenarios = read_scenarios(manifest.scenarios, units.index)
+        except LocalignError as exc:
+            log.extend(exc.problems)
     log.raise_if_errors()
+    role = manifest.pcn_grouping
+    if registrations is not None and role:
+        if role in groupings:  # the area-based PCN grouping stays as the fallback layer
+            fallback = groupings.pop(role)
+            groupings[f"{role}_areas"] = replace(fallback, name=f"{role}_areas",
+                                                 labels=fallback.labels.rename(f"{role}_areas"))
+        groupings[role] = registration_grouping(registrations, units, role)
     area = StudyArea(manifest, units, attributes, population_column, titles, groupings, points, log.warnings,
                      snap_m=adj.DEFAULT_SNAP_M if unit_spec.snap_m is None else unit_spec.snap_m,
                      min_shared_m=adj.DEFAULT_MIN_SHARED_M if unit_spec.min_shared_m is None
-                     else unit_spec.min_shared_m)
+                     else unit_spec.min_shared_m, registrations=registrations, scenarios=scenarios)
     return area
 
 
@@ -356,6 +537,8 @@ def summary(area: StudyArea) -> dict:
         "snap_m": area.snap_m,
         "min_shared_m": area.min_shared_m,
         "points": {name: len(frame) for name, frame in area.points.items()},
+        "pcn_basis": area.pcn_basis,
+        "scenarios": {name: scenario.total_added for name, scenario in area.scenarios.items()},
         "assumptions": area.assumption_notes,
         "attribution": list(area.manifest.attribution),
         "warnings": [str(w) for w in area.warnings],

@@ -74,6 +74,41 @@ class GroupingSpec:
 
 
 @dataclass(frozen=True)
+class RegistrationsSpec:
+    """Patients registered at GP practices by small area, with a practice -> PCN table and small-area -> unit
+    weights: with them, PCN alignment is measured on registered patients instead of approximate areas."""
+
+    path: Path
+    practice: str
+    small_area: str
+    patients: str
+    pcn_path: Path
+    pcn_practice: str
+    pcn_column: str
+    weights_path: Path
+    weights_small_area: str
+    weights_unit: str
+    weights_weight: str
+    basis: str = "registered patients"
+    title: str = "Primary Care Networks (registered patients)"
+    practice_name: str | None = None
+    assumption: str | None = None
+
+
+@dataclass(frozen=True)
+class ScenarioSpec:
+    """A table of growth scenarios: scenario name, unit, residents added, basis and source (one row per unit)."""
+
+    path: Path
+    scenario: str = "scenario"
+    unit: str = "ward_code"
+    added: str = "added_residents"
+    basis: str = "basis"
+    source: str = "source"
+    assumption: str | None = None
+
+
+@dataclass(frozen=True)
 class Manifest:
     """Everything a bundle declares, with paths resolved against the bundle folder."""
 
@@ -94,6 +129,8 @@ class Manifest:
     attribution: tuple[str, ...]
     sources: tuple[str, ...]
     licence: str
+    registrations: RegistrationsSpec | None = None
+    scenarios: ScenarioSpec | None = None
     warnings: tuple[Problem, ...] = ()
     """Notes about the manifest itself (settings localign does not know, with a guess at what was meant)."""
 
@@ -101,13 +138,17 @@ class Manifest:
 _EXAMPLE = "see the bundled data/boundaries/lbbd/manifest.toml for an example"
 
 KNOWN_SETTINGS: dict[str, tuple[str, ...]] = {
-    "": ("study_area", "units", "attributes", "points", "groupings", "roles", "assumptions", "provenance"),
+    "": ("study_area", "units", "attributes", "points", "groupings", "roles", "assumptions", "provenance",
+         "registrations", "scenarios"),
     "study_area": ("name", "short_name", "code", "unit_label", "locality_label", "default_k"),
     "units": ("path", "id", "name", "title", "crs", "snap_m", "min_shared_m", "link_islands"),
     "attributes": ("path", "id", "population", "columns", "titles", "assumption"),
     "points": ("name", "path", "title", "label", "x", "y", "crs", "id", "group", "assumption"),
     "groupings": ("name", "title", "kind", "column", "path", "id", "points", "crs", "assumption"),
     "roles": ("current", "pcn"),
+    "registrations": ("title", "basis", "path", "practice", "practice_name", "small_area", "patients", "assumption",
+                      "practice_pcn", "weights"),
+    "scenarios": ("path", "scenario", "unit", "added", "basis", "source", "assumption"),
     "provenance": ("attribution", "sources", "licence"),
 }
 """Every setting a manifest may hold, by section ("" for the top level); [assumptions] and titles take any names."""
@@ -257,6 +298,10 @@ def _path(folder: Path, relative: str, section: str, log: ProblemLog, where: str
     """A file path from the manifest: relative to the bundle folder and inside it, also once links are followed."""
     if not relative:
         return folder / "<missing>"
+    if "\x00" in relative:
+        log.error(f"[{section}] path holds a null character, which no file name can contain.", where,
+                  "retype the path in manifest.toml.")
+        return folder / "<missing>"
     path = (folder / relative)
     inside = Path(relative).is_absolute() is False and ".." not in Path(relative).parts
     if not inside:
@@ -385,8 +430,11 @@ def read_manifest(folder: str | Path) -> Manifest:
         if role_names[role] and role_names[role] not in names:
             log.error(f"[roles] {role} = '{role_names[role]}' names no grouping.", where,
                       f"use one of: {', '.join(names) or 'define a [[groupings]] table first'}.")
+    registrations = _registrations(data, folder, log, where)
+    scenarios = _scenarios(data, folder, log, where)
     assumptions = _text_table(data, "assumptions", "assumptions", log, where) if "assumptions" in data else {}
-    used = [x.assumption for x in (*attributes, *points, *groupings) if x.assumption]
+    used = [x.assumption for x in (*attributes, *points, *groupings, *(y for y in (registrations, scenarios) if y))
+            if x.assumption]
     for key in used:
         if key not in assumptions:
             log.error(f"the assumption note '{key}' is referred to but not written.", where,
@@ -407,5 +455,55 @@ def read_manifest(folder: str | Path) -> Manifest:
         units=unit_layer, attributes=tuple(attributes), points=tuple(points), groupings=tuple(groupings),
         current_grouping=role_names["current"], pcn_grouping=role_names["pcn"], assumptions=assumptions,
         attribution=attribution, sources=sources, licence=str(provenance.get("licence", "")),
+        registrations=registrations, scenarios=scenarios,
         warnings=tuple(log.warnings),
     )
+
+
+def _registrations(data: dict[str, Any], folder: Path, log: ProblemLog, where: str) -> RegistrationsSpec | None:
+    """The optional [registrations] section with its [registrations.practice_pcn] and [registrations.weights]."""
+    table = _section(data, "registrations", log, where, required=False)
+    if not table:
+        return None
+    parts = {}
+    for key in ("practice_pcn", "weights"):
+        part = table.get(key)
+        if not isinstance(part, dict):
+            log.error(f"[registrations] needs a [registrations.{key}] section.", where,
+                      f"add [registrations.{key}] with path and column names ({_EXAMPLE}).")
+            return None
+        parts[key] = part
+    pcn, weights = parts["practice_pcn"], parts["weights"]
+    section = "registrations"
+    return RegistrationsSpec(
+        path=_path(folder, _get(table, "path", section, log, where, '"registrations.csv"'), section, log, where),
+        practice=_get(table, "practice", section, log, where, '"practice_code"'),
+        small_area=_get(table, "small_area", section, log, where, '"lsoa11_code"'),
+        patients=_get(table, "patients", section, log, where, '"patients"'),
+        practice_name=_optional_text(table, "practice_name", section, log, where),
+        basis=_optional_text(table, "basis", section, log, where) or "registered patients",
+        title=_optional_text(table, "title", section, log, where) or "Primary Care Networks (registered patients)",
+        assumption=_optional_text(table, "assumption", section, log, where),
+        pcn_path=_path(folder, _get(pcn, "path", "registrations.practice_pcn", log, where, '"gp_practices.csv"'),
+                       "registrations.practice_pcn", log, where),
+        pcn_practice=_get(pcn, "practice", "registrations.practice_pcn", log, where, '"ods_code"'),
+        pcn_column=_get(pcn, "pcn", "registrations.practice_pcn", log, where, '"pcn_name"'),
+        weights_path=_path(folder, _get(weights, "path", "registrations.weights", log, where, '"weights.csv"'),
+                           "registrations.weights", log, where),
+        weights_small_area=_get(weights, "small_area", "registrations.weights", log, where, '"lsoa11_code"'),
+        weights_unit=_get(weights, "unit", "registrations.weights", log, where, '"ward_code"'),
+        weights_weight=_get(weights, "weight", "registrations.weights", log, where, '"weight"'),
+    )
+
+
+def _scenarios(data: dict[str, Any], folder: Path, log: ProblemLog, where: str) -> ScenarioSpec | None:
+    """The optional [scenarios] section: a CSV of growth scenarios."""
+    table = _section(data, "scenarios", log, where, required=False)
+    if not table:
+        return None
+    section = "scenarios"
+    names = {key: _optional_text(table, key, section, log, where) for key in
+             ("scenario", "unit", "added", "basis", "source")}
+    return ScenarioSpec(
+        path=_path(folder, _get(table, "path", section, log, where, '"growth_scenarios.csv"'), section, log, where),
+        **{k: v for k, v in names.items() if v}, assumption=_optional_text(table, "assumption", section, log, where))

@@ -106,6 +106,10 @@ def _pcn_shares(area: StudyArea) -> pd.Series:
     if pcn is None:
         return pd.Series("—", index=area.units.index)
     people = pcn.people.reindex(area.units.index).fillna(0.0)
+    if pcn.unassigned is not None:  # registered patients of practices in no listed PCN are shown, never dropped
+        from geo.registrations import UNASSIGNED
+
+        people = people.assign(**{UNASSIGNED: pcn.unassigned.reindex(area.units.index).fillna(0.0)})
     totals = people.sum(axis=1).where(lambda s: s > 0, 1.0)
     shares = people.div(totals, axis=0)
 
@@ -114,6 +118,14 @@ def _pcn_shares(area: StudyArea) -> pd.Series:
         return " · ".join(f"{name} {share:.0%}" for name, share in parts) or "—"
 
     return shares.apply(words, axis=1)
+
+
+def _pcn_label_points(area: StudyArea) -> list[tuple[str, Point]]:
+    """Where each PCN's name goes on the web map: a point inside its (largest) area, in WGS84."""
+    areas = area.pcn.areas
+    name_column = next(c for c in areas.columns if c not in ("geometry", "sites", "share"))
+    points = areas.geometry.representative_point().to_crs(LONLAT_CRS)
+    return list(zip(areas[name_column], points))
 
 
 def _cached(area: StudyArea, key: str, build) -> dict:
@@ -175,6 +187,7 @@ class _MapDecoration(MacroElement):
 .leaflet-container {font: 12.5px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;}
 .leaflet-tooltip-pane {z-index: 1100;}
 .leaflet-tooltip {font-size: 12px; padding: 4px 7px;}
+.localign-pcn-label {font: italic 600 11px/1.15 sans-serif; text-align: center; text-shadow: 0 0 3px #fff, 0 0 3px #fff; pointer-events: none; white-space: normal;}
 .leaflet-tooltip table {border-collapse: collapse;}
 .leaflet-tooltip th {font-weight: 600; padding-right: 8px; text-align: left; vertical-align: top;}
 .leaflet-control-layers-expanded {font-size: 12.5px; padding: 6px 8px;}
@@ -325,10 +338,14 @@ def plan_map(area: StudyArea, plan: PlanLayer, options: MapOptions = MapOptions(
 
     if area.pcn is not None and area.pcn.areas is not None:
         areas = area.pcn.areas
-        group = folium.FeatureGroup(name=PCN_LAYER, show=options.pcn)
+        group = folium.FeatureGroup(name=area.pcn.layer_label if area.pcn.registered else PCN_LAYER, show=options.pcn)
         folium.GeoJson(_cached(area, "pcn", lambda: _geojson(areas[[areas.geometry.name]])), control=False, interactive=False,
                        style_function=lambda _: {"fill": False, "color": colours["pcn"], "weight": 2.2,
                                                  "dashArray": "2 5", "opacity": 0.95}).add_to(group)
+        for name, point in _pcn_label_points(area):  # each PCN named on its area (text escaped: it comes from data)
+            folium.Marker([point.y, point.x], interactive=False, icon=folium.DivIcon(
+                html=f'<div class="localign-pcn-label" style="color:{html_text(colours["pcn"])}">'
+                     f'{html_text(name)}</div>', icon_size=(120, 28), icon_anchor=(60, 14))).add_to(group)
         group.add_to(m)
 
     practices = area.points.get("practices")

@@ -11,3 +11,10 @@ from geo.bundle import DEFAULT_BUNDLE, StudyArea, load_bundle
 def lbbd() -> StudyArea:
     """The bundled study area (19 wards, May 2022)."""
     return load_bundle(DEFAULT_BUNDLE)
+
+
+@pytest.fixture(scope="session")
+def lbbd_areas() -> StudyArea:
+    """The bundled study area on the approximate-area PCN basis (Voronoi PCN areas), as without registrations
+    (loaded on its own, so a module may use it in place of ``lbbd``)."""
+    return load_bundle(DEFAULT_BUNDLE).without_registrations()

@@ -136,6 +136,7 @@ def test_every_csv_export_of_formula_names_is_inert(formula_area, fmt):
     text = export_bytes(formula_area, [plan], fmt).decode("utf-8-sig")
     assert_inert(text)
     if fmt == "csv":
+        assert "'" + FORMULAS[0] in text.replace('""', '"')  # the names are kept, each behind an apostrophe
         assert sum(cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) for cell in _cells(text)) == 19
         assert read_plan(formula_area, text.encode(), "back.csv").same_assignment(plan)  # still imports back
 
@@ -344,3 +345,21 @@ def test_old_autosaves_are_cleaned(tmp_path, lbbd):
     assert not old_path.parent.exists() and not legacy.exists()
     assert recent.load(lbbd) is not None
     assert Path(recent.folder).stat().st_mode & 0o077 == 0  # only the owner can read a session's folder
+
+
+def test_dollar_signs_in_names_are_not_read_as_mathematics_in_pictures(lbbd):
+    plan = current_plan(lbbd).renamed({"North": "$x$ $y$", "East": "$$$ \\undefined$"})
+    assert export_bytes(lbbd, [plan], "png").startswith(b"\x89PNG")
+    assert export_bytes(lbbd, [plan], "pdf").startswith(b"%PDF")
+
+
+def test_the_command_line_prints_look_alike_notes(lbbd, tmp_path, capsys, monkeypatch):
+    import analysis.cli.evaluate as evaluate_command
+    from analysis.cli import main
+
+    monkeypatch.setattr(evaluate_command, "load", lambda args: lbbd)
+    path = tmp_path / "plan.csv"
+    path.write_bytes(PLANS["look_alike_labels"].build(lbbd))
+    assert main(["evaluate", "--plan", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert "Note in" in err and "differ only in capital letters" in err

@@ -93,7 +93,8 @@ def test_assumption_notes_label_the_inferred_and_approximate_parts(lbbd):
     assert all(isinstance(n, str) and n for n in notes)
     assert lbbd.note(lbbd.current.assumption) in notes
     assert "inferred" in lbbd.note(lbbd.current.assumption)
-    assert "approximate" in lbbd.note(lbbd.pcn.assumption)
+    assert "approximate" in lbbd.note(lbbd.groupings["pcn_areas"].assumption)  # the fallback Voronoi areas
+    assert "registered" in lbbd.note(lbbd.pcn.assumption)  # PCN catchments from registrations
     assert "not the official" in lbbd.note("population_estimate")
     assert "Open Government Licence" in lbbd.source_line
 
@@ -102,7 +103,7 @@ def test_summary_reports_the_issue_facts(lbbd):
     facts = summary(lbbd)
     assert facts["units"] == 19
     assert facts["population_total"] == 218_865
-    assert facts["groupings"] == {"current_localities": 3, "pcn": 6}
+    assert facts["groupings"] == {"current_localities": 3, "pcn": 6, "pcn_areas": 6}
     assert facts["adjacency_edges"] == {"rook": 37, "queen": 41}
     assert facts["components"] == 1 and facts["islands"] == []
     assert facts["assumptions"] == lbbd.assumption_notes

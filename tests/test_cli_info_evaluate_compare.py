@@ -51,7 +51,7 @@ def test_info_json_reports_the_bundle_facts(runs):
     facts = json.loads(done.stdout)
     assert facts["units"] == 19
     assert facts["population_total"] == pd.read_csv(BUNDLE / "ward_population.csv")["population"].sum() == 218_865
-    assert facts["groupings"] == {"current_localities": 3, "pcn": 6}
+    assert facts["groupings"] == {"current_localities": 3, "pcn": 6, "pcn_areas": 6}
     assert facts["adjacency_edges"] == {"rook": 37, "queen": 41}
     assert facts["components"] == 1
     notes = facts["assumptions"]

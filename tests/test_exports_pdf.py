@@ -53,7 +53,9 @@ def test_comparison_page_lists_every_measure_and_the_balance_band(reader, option
     assert "Option A" in text and "Option B" in text
 
 
-def test_pcn_page_gives_residents_of_each_pcn_by_locality(lbbd, reader):
+def test_pcn_page_gives_residents_of_each_pcn_by_locality(lbbd_areas, options, tmp_path):
+    lbbd = lbbd_areas  # residents of each approximate PCN area
+    reader = PdfReader(briefing_pdf(lbbd, options, tmp_path / "areas.pdf"))
     text = _flat(reader.pages[1].extract_text())
     for pcn in lbbd.pcn.groups:
         assert pcn in text

@@ -82,7 +82,7 @@ def test_metrics_csv_balance_figures_agree_with_a_hand_calculation(lbbd, current
 def test_metrics_csv_ends_with_the_assumptions_sources_and_date(lbbd, current):
     _, notes = _table_and_notes(metrics_csv(lbbd, current))
     kinds = [row[0] for row in notes]
-    assert [row[1] for row in notes if row[0] == "note"] == lbbd.assumption_notes
+    assert [row[1] for row in notes if row[0] == "note"] == lbbd.export_notes  # PCN basis, balance, then notes
     assert "source" in kinds and "attribution" in kinds and kinds[-1] == "generated"
     assert all(len(row) == 2 for row in notes)  # one cell of text each: Excel shows it whole
 

@@ -15,6 +15,12 @@ PCNS = {"c0r0": "P", "c1r0": "P", "c2r0": "Q", "c0r1": "Q", "c1r1": "R", "c2r1":
 
 
 @pytest.fixture(scope="module")
+def lbbd(lbbd_areas):
+    """These tests are about the approximate-area (Voronoi) PCN basis: the bundle as without registrations."""
+    return lbbd_areas
+
+
+@pytest.fixture(scope="module")
 def area():
     """Three columns by two rows; each PCN (P, Q, R) has 100 residents:
 

@@ -15,6 +15,12 @@ from synthetic import ORIGIN, units_frame
 SHARED_SITE = "RM10 9HU"
 
 
+@pytest.fixture(scope="module")
+def lbbd(lbbd_areas):
+    """These tests are about the approximate-area (Voronoi) PCN basis: the bundle as without registrations."""
+    return lbbd_areas
+
+
 def test_six_pcn_areas_cover_the_borough_without_overlap(lbbd):
     areas = lbbd.pcn.areas
     assert sorted(areas["pcn_name"]) == lbbd.pcn.groups and len(areas) == 6

@@ -112,7 +112,8 @@ def test_every_problem_is_reported_at_once(lbbd):
     assert "E05014071" in message and "X1" in message
 
 
-def test_current_and_grouping_plans(lbbd):
+def test_current_and_grouping_plans(lbbd_areas):
+    lbbd = lbbd_areas  # the PCN grouping on the approximate (Voronoi) areas
     current = current_plan(lbbd)
     assert current.k == 3 and current.localities == ("East", "North", "West")
     assert current.series().to_dict() == lbbd.current.labels.to_dict()

@@ -54,7 +54,8 @@ def test_key_figures_use_the_metric_definitions(lbbd):
     assert figures["max_abs_deviation"].meaning
 
 
-def test_pcn_matrix_counts_every_resident_once(lbbd):
+def test_pcn_matrix_counts_every_resident_once(lbbd_areas):
+    lbbd = lbbd_areas  # residents by approximate area (registered patients are tested in test_registrations.py)
     matrix = pcn_matrix(evaluate(lbbd, current_plan(lbbd)))
     localities = ["East", "North", "West"]
     assert matrix[localities].to_numpy().sum() == pytest.approx(lbbd.total_population, abs=len(matrix))

@@ -33,6 +33,8 @@ def test_rebuild_check_fails_when_a_ward_figure_is_changed(tmp_path, capsys):
     shutil.copy(SCRIPT, copy)
     shutil.copytree(BUNDLE / "lsoa", copy / "lsoa")
     shutil.copy(BUNDLE / "ward_deprivation.csv", copy)
+    shutil.copy(BUNDLE / "ward_need.csv", copy)
+    shutil.copy(BUNDLE / "gp_registrations_lsoa11_jul2022.csv", copy)
     wards = pd.read_csv(BUNDLE / "ward_population.csv")
     wards.loc[wards["ward_name"] == "Heath", "population"] += 1
     wards.to_csv(copy / "ward_population.csv", index=False)

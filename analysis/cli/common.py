@@ -27,6 +27,49 @@ def add_adjacency(parser: argparse.ArgumentParser) -> None:
                              "(touching, even at a point)")
 
 
+def add_evidence(parser: argparse.ArgumentParser, robust: bool = False) -> None:
+    """Add --balance-on, --scenario and --practice-pcns: what balance is judged on, a growth scenario added to
+    residents, and practices assigned to PCNs (a CSV of practice_code,pcn)."""
+    parser.add_argument("--balance-on", metavar="M1,M2", default=None,
+                        help="judge balance on these numeric attributes, e.g. population,age_0_15 (default: "
+                             "residents); with several, a plan's balance is its largest deviation over them and "
+                             "--max-deviation applies to each")
+    parser.add_argument("--scenario", action="append", default=[], metavar="NAME",
+                        help="add a growth scenario's residents (an assumption listed by the bundle)"
+                             + ("; repeat with --robust to rank by the worst case over base and scenarios"
+                                if robust else ""))
+    parser.add_argument("--practice-pcns", metavar="FILE.csv", default=None,
+                        help="assign practices to PCNs: a CSV with columns practice_code,pcn (e.g. practices that "
+                             "are in no listed PCN)")
+
+
+def balance_measures(text: str | None) -> tuple[str, ...]:
+    """The measures of --balance-on as a tuple of attribute names (empty: residents)."""
+    return tuple(m.strip() for m in (text or "").split(",") if m.strip())
+
+
+def practice_assignments(area: StudyArea, path: str | None) -> dict[str, str]:
+    """Practice -> PCN assignments from --practice-pcns (empty without it)."""
+    if not path:
+        return {}
+    from pathlib import Path
+
+    from geo.errors import LocalignError
+    from geo.registrations import parse_assignments
+
+    if area.registrations is None:
+        raise LocalignError.single("this study area has no GP registrations, so practices cannot be assigned to "
+                                   "PCNs.", "--practice-pcns",
+                                   "drop --practice-pcns, or add a [registrations] section to the bundle.")
+    file = Path(path)
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise LocalignError.single(f"the file could not be read ({exc.strerror or exc}).", str(file),
+                                   "check the path to the practice -> PCN CSV.") from None
+    return parse_assignments(data, file.name, area.registrations)
+
+
 def check_budget(value: float | None, where: str = "--budget-s") -> float | None:
     """A time budget in seconds: None stays None; zero, negative or non-finite budgets are refused."""
     if value is None:
@@ -37,9 +80,29 @@ def check_budget(value: float | None, where: str = "--budget-s") -> float | None
     return value
 
 
-def load(args: argparse.Namespace) -> StudyArea:
-    """Load the study area named by --bundle."""
-    return load_bundle(args.bundle)
+def plan_argument(area: StudyArea, spec: str):
+    """The plan a --plan argument names (see analysis.plan_io.resolve_plan), with any notes printed to stderr."""
+    from analysis.plan_io import resolve_plan
+
+    plan = resolve_plan(area, spec)
+    for note in plan.warnings:
+        print(note, file=sys.stderr)
+    return plan
+
+
+def load(args: argparse.Namespace, scenario: str | None = None) -> StudyArea:
+    """Load the study area named by --bundle, with the balance measures, scenario and practice assignments asked
+    for (``scenario`` overrides --scenario; with one --scenario, that one)."""
+    area = load_bundle(args.bundle)
+    scenarios = list(getattr(args, "scenario", None) or [])
+    if scenario is None and len(scenarios) > 1 and not getattr(args, "robust", False):
+        from geo.errors import LocalignError
+
+        raise LocalignError.single("--scenario is given more than once.", "--scenario",
+                                   "give one scenario, or add --robust (propose) to weigh several.")
+    chosen = scenario if scenario is not None else (scenarios[0] if scenarios else None)
+    return area.variant(balance_measures(getattr(args, "balance_on", None)), chosen or None,
+                        practice_assignments(area, getattr(args, "practice_pcns", None)))
 
 
 def print_json(data: object) -> None:
@@ -75,8 +138,12 @@ def text_table(header: Sequence[str], rows: Iterable[Sequence[object]], out=None
 
 
 def print_notes(area: StudyArea, out=None) -> None:
-    """Print the bundle's assumption notes and attribution, as every report must."""
+    """Print the evidence choices (PCN basis, balance measures, scenario), the bundle's assumption notes and
+    attribution, as every report must."""
     out = out or sys.stdout
+    print("", file=out)
+    for line in area.choice_lines:
+        print(line, file=out)
     print("\nAssumptions:", file=out)
     for note in area.assumption_notes:
         print(f"  - {note}", file=out)

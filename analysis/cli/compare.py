@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from analysis.cli.common import add_adjacency, add_bundle, load, print_json, print_notes, text_table
+from analysis.cli.common import add_evidence, add_adjacency, add_bundle, load, print_json, print_notes, text_table
 from analysis.compare import compare
 from analysis.metrics.definitions import METRICS
-from analysis.plan_io import resolve_plan
+from analysis.cli.common import plan_argument
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -16,6 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("plan_a", metavar="PLAN_A", help="'current', a grouping name, or a plan file")
     parser.add_argument("plan_b", metavar="PLAN_B", help="'current', a grouping name, or a plan file")
     add_bundle(parser)
+    add_evidence(parser)
     add_adjacency(parser)
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     parser.set_defaults(run=run)
@@ -23,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     area = load(args)
-    a, b = resolve_plan(area, args.plan_a), resolve_plan(area, args.plan_b)
+    a, b = plan_argument(area, args.plan_a), plan_argument(area, args.plan_b)
     result = compare(area, a, b, args.adjacency)
     if args.json:
         print_json(result.to_dict())

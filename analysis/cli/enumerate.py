@@ -12,12 +12,14 @@ import time
 
 import numpy as np
 
-from analysis.cli.common import add_adjacency, add_bundle, check_budget, load, print_json, print_notes, text_table
+from analysis.cli.common import add_evidence, add_adjacency, add_bundle, check_budget, load, print_json, print_notes, text_table
 from analysis.enumeration import (PartitionGraph, Search, count_partitions_within, enumerate_area, estimate_partitions,
                                   read_graph_json)
 from analysis.enumeration.engine import enumerate_partitions
+from analysis.enumeration.study_area import balance_measures as area_measures
+from analysis.cli.common import balance_measures
 from analysis.metrics.definitions import metric
-from analysis.metrics.population import max_abs_deviation, within_tolerance
+from analysis.metrics.population import max_abs_deviation, within_tolerance, within_tolerance_all
 from analysis.pareto import front_of
 from analysis.enumeration.engine import COMPILING_NOTE, needs_compiling
 from analysis.progress import cli_progress
@@ -46,6 +48,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--pop-col", metavar="NAME",
                         help="with --graph: the node attribute holding residents (needed for --max-deviation)")
     add_adjacency(parser)
+    add_evidence(parser)
     parser.add_argument("--max-deviation", metavar="F",
                         help="only plans with every locality within F of an equal share (0.05 or 5%%)")
     parser.add_argument("--count", action="store_true",
@@ -57,7 +60,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def _graph_summary(graph: PartitionGraph, k: int, d: float | None, codes: np.ndarray, elapsed: float) -> dict:
+def _graph_summary(graph: PartitionGraph, k: int, d: float | None, codes: np.ndarray, elapsed: float,
+                   measures: np.ndarray | None = None) -> dict:
     summary = {"units": graph.n, "k": k, "max_deviation": d, "count": len(codes), "seconds": round(elapsed, 3)}
     if graph.population is not None and len(codes):
         pops = np.stack([(codes == j) @ graph.population for j in range(k)], axis=1)
@@ -65,6 +69,9 @@ def _graph_summary(graph: PartitionGraph, k: int, d: float | None, codes: np.nda
         summary["best_max_abs_deviation"] = float(max_abs_deviation(pops, total).min())
         summary["within"] = {f"{level:.0%}": int(within_tolerance(pops, total, level).sum())
                              for level in BALANCE_LEVELS}
+    if measures is not None and len(codes):
+        summary["within_every_measure"] = {f"{level:.0%}": int(within_tolerance_all(codes, measures, k, level).sum())
+                                           for level in BALANCE_LEVELS}
     return summary
 
 
@@ -77,13 +84,23 @@ def run(args: argparse.Namespace) -> int:
         raise LocalignError.single("--pop-col goes with --graph.", "--pop-col",
                                    "pass --graph FILE.json too, or drop --pop-col (bundles name their population).")
     area = None
+    measures = None
+    names = balance_measures(args.balance_on)
     if args.graph is not None:
+        if args.scenario or args.practice_pcns:
+            raise LocalignError.single("--scenario and --practice-pcns need a bundle, not --graph.", "--graph",
+                                       "drop them, or use --bundle.")
         graph = read_graph_json(args.graph, args.pop_col)
+        if names:  # with a graph, the measures are node attributes
+            measures = np.column_stack([read_graph_json(args.graph, name).population for name in names])
     else:
         area = load(args)
         graph = PartitionGraph.from_area(area, args.adjacency)
-    search = Search(graph, args.k, d)
+        measures = area_measures(area)
+    search = Search(graph, args.k, d, measures=measures)
     what = f"{args.k} connected localities" + (f" within ±{d:.1%}" if d is not None else "")
+    if names:
+        what += " on " + ", ".join(names)
     if needs_compiling():
         print(COMPILING_NOTE, file=sys.stderr, flush=True)
     with cli_progress(f"enumerating plans of {what}") as progress:
@@ -102,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
         print(count)
         return 0
     if area is None:
-        summary = _graph_summary(graph, args.k, d, codes, elapsed)
+        summary = _graph_summary(graph, args.k, d, codes, elapsed, measures)
         if args.json:
             print_json(summary)
             return 0
@@ -137,7 +154,9 @@ def _print_area_summary(area, args, listed, what: str, elapsed: float) -> int:
         if len(values):
             value = values.min() if better == "lower" else values.max()
             best[key] = {"value": float(value), "plans": int(np.isclose(values, value, rtol=0, atol=1e-12).sum())}
-    within = {f"{level:.0%}": int(within_tolerance(scores.populations, area.total_population, level).sum())
+    within = {f"{level:.0%}": int(within_tolerance(scores.populations, area.total_population, level).sum()
+                                  if not area.balance_on else
+                                  within_tolerance_all(listed.codes, area.balance_matrix, args.k, level).sum())
               for level in BALANCE_LEVELS}
     if args.json:
         print_json({"study_area": area.name, "units": len(area.ids), "adjacency": args.adjacency, "k": args.k,
@@ -152,7 +171,7 @@ def _print_area_summary(area, args, listed, what: str, elapsed: float) -> int:
         print("\nBest achievable over all these plans:")
         text_table(["measure", "best", "plans reaching it"],
                    [(metric(key).title, metric(key).format(v["value"]), f"{v['plans']:,}") for key, v in best.items()])
-        print("\nPlans within a population bound:")
+        print("\nPlans within a balance bound" + (" (on every measure):" if area.balance_on else ":"))
         text_table(["every locality within", "plans"], [(f"±{level}", f"{n:,}") for level, n in within.items()])
     print_notes(area)
     return 0

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from analysis.cli.common import add_adjacency, add_bundle, load, print_json, print_notes, text_table
+from analysis.cli.common import add_evidence, add_adjacency, add_bundle, load, print_json, print_notes, text_table
 from analysis.evaluate import Evaluation, evaluate
 from analysis.metrics.definitions import METRICS
-from analysis.plan_io import resolve_plan
+from analysis.cli.common import plan_argument
 from geo.bundle import StudyArea
+from geo.registrations import UNASSIGNED
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,6 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--plan", required=True, metavar="current|NAME|FILE",
                         help="'current', a grouping of the bundle, or a CSV (ward_code,locality) / GeoJSON file")
     add_bundle(parser)
+    add_evidence(parser)
     add_adjacency(parser)
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     parser.set_defaults(run=run)
@@ -42,11 +44,18 @@ def print_evaluation(area: StudyArea, result: Evaluation) -> None:
         named = ["; ".join(area.unit_names[u] for u in part) for part in parts]
         print(f"\nWarning: {loc} is in {len(parts)} separate pieces: " + " | ".join(named) +
               ". Move wards so each locality is one connected area.")
+    if len(result.balance_on) > 1 or result.balance_on != [area.population_column]:
+        print("\nBalance by measure (deviation from an equal share of each):")
+        text_table(["measure", *result.localities, "largest"],
+                   [(area.measure_title(m), *(f"{d:+.1%}" for d in result.deviations_by_measure[m].values()),
+                     f"{result.max_abs_deviation_by_measure[m]:.1%}") for m in result.balance_on])
     if result.pcn_residents:
-        print()
-        text_table(["PCN", *result.localities, "in main locality"],
-                   [(pcn, *(f"{v:,.0f}" for v in row.values()), f"{result.pcn_share_in_main_locality[pcn]:.1%}")
-                    for pcn, row in result.pcn_residents.items()])
+        print(f"\nPCNs by locality ({result.pcn_basis}):")
+        rows = [(pcn, *(f"{v:,.0f}" for v in row.values()), f"{result.pcn_share_in_main_locality[pcn]:.1%}")
+                for pcn, row in result.pcn_residents.items()]
+        if result.pcn_unassigned:
+            rows.append((UNASSIGNED, *(f"{v:,.0f}" for v in result.pcn_unassigned.values()), "(not counted)"))
+        text_table(["PCN", *result.localities, "in main locality"], rows)
     if result.moved_wards:
         print("\nWards that move from their current locality: "
               + ", ".join(area.unit_names[u] for u in result.moved_wards))
@@ -55,7 +64,7 @@ def print_evaluation(area: StudyArea, result: Evaluation) -> None:
 
 def run(args: argparse.Namespace) -> int:
     area = load(args)
-    plan = resolve_plan(area, args.plan)
+    plan = plan_argument(area, args.plan)
     result = evaluate(area, plan, args.adjacency)
     if args.json:
         print_json(result.to_dict())

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from analysis.cli.common import add_bundle, load
+from analysis.cli.common import add_evidence, add_bundle, load
 from analysis.exports import FORMATS, export
-from analysis.plan_io import resolve_plan
+from analysis.cli.common import plan_argument
 from geo.errors import LocalignError
 
 SUFFIX_FORMATS = {".geojson": "geojson", ".json": "geojson", ".csv": "csv", ".png": "png", ".pdf": "pdf"}
@@ -36,6 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--tolerance", type=float, default=None, metavar="F",
                         help="pdf: balance band as a fraction of an equal share (default 0.10 = ±10%%)")
     add_bundle(parser)
+    add_evidence(parser)
     parser.set_defaults(run=run)
 
 
@@ -56,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         raise LocalignError.single(f"--tolerance {args.tolerance} is not a fraction between 0 and 1.",
                                    "--tolerance", "give e.g. 0.05 for ±5% or 0.1 for ±10%.")
     area = load(args)
-    plans = [resolve_plan(area, spec) for spec in args.plan]
+    plans = [plan_argument(area, spec) for spec in args.plan]
     path = export(area, plans, fmt, args.out, title=args.title, show_pcns=not args.no_pcns,
                   show_practices=not args.no_practices, tolerance=args.tolerance)
     names = ", ".join(p.name for p in plans)

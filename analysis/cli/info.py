@@ -31,6 +31,10 @@ def run(args: argparse.Namespace) -> int:
           f"queen edges, {facts['components']} component(s)"
           + (f"; islands: {facts['islands']}" if facts["islands"] else ""))
     print(f"  measured in {facts['crs']['measure']} (metres); mapped in {facts['crs']['maps']}")
+    if facts.get("pcn_basis"):
+        print(f"  PCN basis: {facts['pcn_basis']}")
+    for name, added in facts.get("scenarios", {}).items():
+        print(f"  growth scenario (assumption): {name}, {added:+,.0f} residents")
     print()
     text_table(["grouping", "groups", "title"],
                [(name, count, area.groupings[name].title) for name, count in facts["groupings"].items()])

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.cli.common import add_adjacency, add_bundle, check_budget, load, print_json, print_notes, text_table
+from analysis.cli.common import add_evidence, add_adjacency, add_bundle, check_budget, load, print_json, print_notes, text_table
 from analysis.exports.tables import csv_text, trailing_notes
 from analysis.metrics.definitions import metric
 from analysis.plan import Plan
@@ -40,6 +40,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--k", type=int, default=None, help="number of localities (default: the bundle's, e.g. 4)")
     add_bundle(parser)
     add_adjacency(parser)
+    add_evidence(parser, robust=True)
+    parser.add_argument("--robust", action="store_true",
+                        help="rank by the worst balance over the base and every --scenario (minimax); each plan's "
+                             "deviation under each is shown")
     parser.add_argument("--max-deviation", metavar="F", help="every locality within F of an equal share (0.05 or 5%%)")
     parser.add_argument("--weights", metavar="W",
                         help="weights of the objectives, e.g. balance=2,nesting=1,compactness=0.5,continuity=0.5")
@@ -235,6 +239,8 @@ def _json(result: Proposals, plans: list[Plan]) -> dict:
 
 def run(args: argparse.Namespace) -> int:
     check_budget(args.budget_s)
+    if args.robust:
+        return run_robust(args)
     area = load(args)
     k = args.k if args.k is not None else area.manifest.default_k
     if k < 2:
@@ -300,3 +306,63 @@ def _print_text(result: Proposals, plans: list[Plan], written: list[Path]) -> No
         print(f"\nWrote {len(written)} files to {written[0].parent}: each option as CSV and GeoJSON, "
               "summary.csv and summary.md.")
     print_notes(area)
+
+
+def run_robust(args: argparse.Namespace) -> int:
+    """`propose --robust`: rank by the worst balance over the base and each --scenario, printing each case."""
+    from analysis.robust import propose_robust
+
+    area = load(args, scenario="")
+    k = args.k if args.k is not None else area.manifest.default_k
+    constraints = parse_requirements(area, args.require, Constraints(max_deviation=parse_fraction(args.max_deviation)))
+    weights = Weights.parse(args.weights)
+    if needs_compiling():
+        print(COMPILING_NOTE, file=sys.stderr, flush=True)
+    with cli_progress(f"proposing plans of {k} localities, robust to growth") as progress:
+        result = propose_robust(area, k, list(args.scenario), constraints, weights, args.top, args.method, args.seed,
+                                args.budget_s, progress, args.adjacency)
+    plans = result.plans()
+    rows = result.rows()
+    written = write_outputs(result.proposals, plans, args.out) if args.out and plans else []
+    if args.json:
+        print_json({"study_area": area.name, "k": k, "method": result.proposals.method, "exact": result.exact,
+                    "cases": result.cases, "considered_plans": len(result.proposals.plans),
+                    "notes": result.proposals.notes, "choices": area.choice_lines
+                    + [v.scenario.label() for v in result.scenario_areas],
+                    "proposals": [row | {"name": plan.name,
+                                         "localities": {loc: plan.members(loc) for loc in plan.localities}}
+                                  for row, plan in zip(rows, plans)],
+                    "written": [str(p) for p in written], "assumptions": area.assumption_notes})
+        return 0 if plans else 1
+    print(f"Robust proposals: {k} localities of {area.name}, ranked by the worst balance over "
+          f"{len(result.cases)} cases (minimax)")
+    for note in result.proposals.notes:
+        print(f"  {note}")
+    exact = ("exact: every valid plan was scored under every case" if result.exact
+             else "not exact: only the plans the optimiser found were scored")
+    print(f"  {len(result.proposals.plans):,} plans considered; {exact}.")
+    if result.max_deviation is not None:
+        print(f"  Requirement: every locality within ±{result.max_deviation:.1%} under the base and every scenario.")
+    for variant in result.scenario_areas:
+        print(f"  {variant.scenario.label()}. Basis: {variant.scenario.basis}")
+    if not plans:
+        print("\nNo plan meets the requirement under every case: relax --max-deviation.")
+        print_notes(area)
+        return 1
+    print()
+    text_table(["rank", "option", "worst deviation", *[f"under {c}" for c in result.cases], "PCN nesting"],
+               [(row["rank"], plan.name, f"{row['worst_max_abs_deviation']:.2%}",
+                 *[f"{row['max_abs_deviation_by_case'][c]:.2%}" for c in result.cases], f"{row['pcn_nesting']:.1%}")
+                for row, plan in zip(rows, plans)])
+    best = plans[0]
+    print(f"\n{best.name} (the {'exact ' if result.exact else ''}minimax plan):")
+    for case_area, case in zip([area, *result.scenario_areas], result.cases):
+        pops = [case_area.population.to_numpy(float)[best.codes() == j].sum() for j in range(best.k)]
+        print(f"  {case}: " + "; ".join(f"{loc} {pop:,.0f} ({(pop * best.k / sum(pops)) - 1:+.1%})"
+                                        for loc, pop in zip(best.localities, pops)))
+    for name, text in _localities(area, best, _plan_populations(area, best)):
+        print(f"  {name}: {text}")
+    if written:
+        print(f"\nWrote {len(written)} files to {written[0].parent}.")
+    print_notes(area)
+    return 0

@@ -7,7 +7,7 @@ another with a shared memo of remainders already searched, reporting progress af
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterable, Sequence
 
@@ -33,13 +33,17 @@ UNLIMITED = np.iinfo(np.int64).max
 
 @dataclass(frozen=True)
 class Search:
-    """One search problem: graph, number of parts, population bound and together/apart groups (unit indices)."""
+    """One search problem: graph, number of parts, balance bound and together/apart groups (unit indices).
+
+    ``measures`` (n, m) holds the values per unit of each balance measure (default: the graph's residents); the
+    bound applies to every measure."""
 
     graph: PartitionGraph
     k: int
     max_deviation: float | None = None
     together: tuple[tuple[int, ...], ...] = ()
     apart: tuple[tuple[int, ...], ...] = ()
+    measures: np.ndarray | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.k < 1:
@@ -48,10 +52,21 @@ class Search:
             if not (self.max_deviation >= 0):
                 raise LocalignError.single(f"the maximum deviation {self.max_deviation} is negative.",
                                            "--max-deviation", "give a fraction such as 0.05 for ±5%.")
-            if self.graph.population is None:
+            if self.graph.population is None and self.measures is None:
                 raise LocalignError.single("a population bound needs residents per unit, and the graph has none.",
                                            self.graph.source, "name the population attribute with --pop-col.")
+        if self.measures is not None:
+            shape = np.shape(self.measures)
+            if len(shape) != 2 or shape[0] != self.graph.n or shape[1] < 1:
+                raise LocalignError.single(f"the balance measures have shape {shape}; expected ({self.graph.n}, m).",
+                                           self.graph.source, "give one column per measure and one row per unit.")
         self.graph.require_enumerable()
+
+    def weights(self) -> np.ndarray:
+        """Values per unit of each balance measure, (n, m): the measures given, else the residents (or ones)."""
+        if self.measures is not None:
+            return np.asarray(self.measures, dtype=float)
+        return self.graph.weights()[:, None]
 
     @cached_property
     def order(self) -> np.ndarray:
@@ -68,15 +83,19 @@ class Search:
         return position
 
     def bounds(self) -> np.ndarray:
-        """[k, P, tol, lower, upper]: a part with s residents fits when |k·s − P| <= tol (tol = d·P·(1+1e−12))."""
-        pop = self.graph.weights()
-        total = float(pop.sum())
-        if self.max_deviation is None:
-            return np.array([self.k, total, np.inf, 0.0, np.inf])
-        tol = self.max_deviation * total * (1 + SLACK)
-        lower = max(0.0, (total - tol) / self.k * (1 - PRUNE_WIDEN))
-        upper = (total + tol) / self.k * (1 + PRUNE_WIDEN)
-        return np.array([self.k, total, tol, lower, upper])
+        """One row [k, P, tol, lower, upper] per measure: a part with total s of a measure fits when |k·s − P| <= tol
+        (tol = d·P·(1+1e−12))."""
+        rows = []
+        for total in self.weights().sum(axis=0):
+            total = float(total)
+            if self.max_deviation is None:
+                rows.append([self.k, total, np.inf, 0.0, np.inf])
+                continue
+            tol = self.max_deviation * total * (1 + SLACK)
+            lower = max(0.0, (total - tol) / self.k * (1 - PRUNE_WIDEN))
+            upper = (total + tol) / self.k * (1 + PRUNE_WIDEN)
+            rows.append([self.k, total, tol, lower, upper])
+        return np.array(rows, dtype=np.float64)
 
     def masks(self, groups: Iterable[Sequence[int]]) -> np.ndarray:
         """Bit masks (in search order) of unit groups given by unit index."""
@@ -94,7 +113,7 @@ class Search:
             pa, pb = int(self.position[a]), int(self.position[b])
             nb[pa] |= np.int64(1) << pb
             nb[pb] |= np.int64(1) << pa
-        pop = np.ascontiguousarray(self.graph.weights()[self.order], dtype=np.float64)
+        pop = np.ascontiguousarray(self.weights()[self.order], dtype=np.float64)
         return nb, pop, self.bounds(), self.masks(self.together), self.masks(self.apart)
 
     def args(self) -> tuple:
@@ -156,7 +175,7 @@ def _first_parts(search: Search, budget: int) -> tuple[np.ndarray, int, int]:
     nb, pop, bounds, together, apart = search.args()
     got, buf, nodes, status = kernels.generate_parts(np.int64(search.full), search.k - 1, nb, pop, bounds, together,
                                                      apart, True, np.empty(1024, dtype=np.int64), 0, budget,
-                                                     *kernels.workspace(search.graph.n))
+                                                     *kernels.workspace(search.graph.n, pop.shape[1]))
     return buf[:got].copy(), nodes, status
 
 

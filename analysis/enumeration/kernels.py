@@ -5,9 +5,11 @@ unit not yet placed; the last part is the connected remainder. Parts are grown b
 frontier recursion (every connected set containing a root exactly once), with population bounds that
 prune while growing. Masks are int64 (bit i = unit i; n <= 63 keeps them non-negative).
 
-``bounds`` is a float array [k, P, tol, lower, upper]: a part's population s fits when |k·s − P| <= tol
-(exactly analysis.metrics.population.within_tolerance, tol = d·P·(1 + 1e−12), or inf without bounds);
-``lower``/``upper`` are slightly widened part-population limits used only to prune remainders.
+Balance may be judged on several measures at once (residents, children, ...): ``pop`` is (n, m), one column per
+measure, and ``bounds`` is (m, 5), one row [k, P, tol, lower, upper] per measure: a part with totals s fits when
+|k·s_m − P_m| <= tol_m for every measure m (exactly analysis.metrics.population.within_tolerance per measure,
+tol = d·P·(1 + 1e−12), or inf without bounds); ``lower``/``upper`` are slightly widened part limits used only to
+prune remainders.
 """
 
 from __future__ import annotations
@@ -25,12 +27,25 @@ STATUS_DONE, STATUS_BUDGET = 0, 1
 
 @njit(cache=True, inline="always")
 def _fits(s, bounds):
-    return abs(bounds[K] * s - bounds[TOTAL]) <= bounds[TOL]
+    for m in range(bounds.shape[0]):
+        if abs(bounds[m, K] * s[m] - bounds[m, TOTAL]) > bounds[m, TOL]:
+            return False
+    return True
 
 
 @njit(cache=True, inline="always")
 def _too_big(s, bounds):
-    return bounds[K] * s - bounds[TOTAL] > bounds[TOL]
+    for m in range(bounds.shape[0]):
+        if bounds[m, K] * s[m] - bounds[m, TOTAL] > bounds[m, TOL]:
+            return True
+    return False
+
+
+@njit(cache=True, inline="always")
+def _add_row(out, base, row):
+    """out[:] = base + row, without allocating."""
+    for m in range(out.shape[0]):
+        out[m] = base[m] + row[m]
 
 
 @njit(cache=True, inline="always")
@@ -39,11 +54,12 @@ def _two_or_more(mask):
 
 
 @njit(cache=True)
-def _component(seed, within, nb, pop):
-    """The connected component of ``within`` containing ``seed`` (a one-bit mask), its population and size."""
+def _component(seed, within, nb, pop, total):
+    """The connected component of ``within`` containing ``seed`` (a one-bit mask) and its size; its totals per
+    measure are written to ``total``."""
     comp = seed
     frontier = seed
-    total = 0.0
+    total[:] = 0.0
     size = 0
     while frontier != 0:
         grown = np.int64(0)
@@ -51,12 +67,13 @@ def _component(seed, within, nb, pop):
         while f != 0:
             i = trailing_zeros(f)
             grown |= nb[i]
-            total += pop[i]
+            for m in range(pop.shape[1]):
+                total[m] += pop[i, m]
             size += 1
             f &= f - 1
         frontier = grown & within & ~comp
         comp |= frontier
-    return comp, total, size
+    return comp, size
 
 
 @njit(cache=True)
@@ -72,12 +89,13 @@ def _remainder_check(rem, excluded, parts_left, nb, pop, bounds, together, apart
     ncomp = 0
     sum_lo = 0
     sum_hi = 0
+    cpop = np.empty(pop.shape[1])
     while rest != 0:
         pending = excluded & rest
         seed = (pending & -pending) if pending != 0 else (rest & -rest)
         if pending == 0 and not ok:
             break
-        comp, cpop, csize = _component(seed, rest, nb, pop)
+        comp, csize = _component(seed, rest, nb, pop, cpop)
         rest &= ~comp
         ncomp += 1
         if pending != 0:
@@ -101,11 +119,12 @@ def _remainder_check(rem, excluded, parts_left, nb, pop, bounds, together, apart
                     ok = False
             continue
         lo = 1
-        if bounds[UPPER] < np.inf and bounds[UPPER] > 0:
-            lo = max(1, int(np.ceil(cpop / bounds[UPPER])))
         hi = csize
-        if bounds[LOWER] > 0:
-            hi = min(csize, int(np.floor(cpop / bounds[LOWER])))
+        for m in range(bounds.shape[0]):  # every part must fit every measure's limits
+            if bounds[m, UPPER] < np.inf and bounds[m, UPPER] > 0:
+                lo = max(lo, int(np.ceil(cpop[m] / bounds[m, UPPER])))
+            if bounds[m, LOWER] > 0:
+                hi = min(hi, int(np.floor(cpop[m] / bounds[m, LOWER])))
         if lo > hi:
             ok = False
         sum_lo += lo
@@ -158,9 +177,9 @@ def _grow(buf, count):
 
 
 @njit(cache=True)
-def workspace(n):
-    """Scratch stacks for generate_parts: grown set, candidates, excluded-or-inside (int64) and population."""
-    return np.empty((3, n + 1), dtype=np.int64), np.empty(n + 1, dtype=np.float64)
+def workspace(n, m):
+    """Scratch stacks for generate_parts: grown set, candidates, excluded-or-inside (int64) and totals per measure."""
+    return np.empty((3, n + 1), dtype=np.int64), np.empty((n + 1, m), dtype=np.float64)
 
 
 @njit(cache=True)
@@ -182,7 +201,7 @@ def generate_parts(remaining, parts_left, nb, pop, bounds, together, apart, stor
     s_stack[0] = bit
     f_stack[0] = bit
     c_stack[0] = nb[root] & remaining & ~bit
-    p_stack[0] = pop[root]
+    p_stack[0, :] = pop[root, :]
     t = 0
     entered = True
     while t >= 0:
@@ -211,13 +230,12 @@ def generate_parts(remaining, parts_left, nb, pop, bounds, together, apart, stor
         f_child = f_stack[t] | ubit
         f_stack[t] = f_child
         s_child = s_stack[t] | ubit
-        spop = p_stack[t] + pop[u]
-        if not _child_ok(s_child, f_child, spop, bounds, together, apart):
+        _add_row(p_stack[t + 1], p_stack[t], pop[u])  # scratch until the child is entered
+        if not _child_ok(s_child, f_child, p_stack[t + 1], bounds, together, apart):
             continue
         s_stack[t + 1] = s_child
         f_stack[t + 1] = f_child
         c_stack[t + 1] = c_stack[t] | (nb[u] & remaining & ~f_child)
-        p_stack[t + 1] = spop
         t += 1
         entered = True
     return count, buf, nodes, STATUS_DONE
@@ -355,7 +373,7 @@ def complete_partitions(firsts, full, k, nb, pop, bounds, together, apart, store
     pos = np.zeros(k, dtype=np.int64)
     acc = np.zeros(k, dtype=np.int64)
     buf = np.empty(1024, dtype=np.int64)
-    work, p_stack = workspace(len(nb))
+    work, p_stack = workspace(len(nb), pop.shape[1])
     for f in range(len(firsts)):
         chosen[0] = firsts[f]
         if k == 2:
@@ -435,6 +453,8 @@ def knuth_estimate(full, k, nb, pop, bounds, together, apart, probes, seed):
     total = 0.0
     total_sq = 0.0
     grow = np.zeros(len(nb) + 1, dtype=np.int64)  # slot 0 stands for 'close the part' when that is a choice
+    spop = np.empty(pop.shape[1])
+    trial = np.empty(pop.shape[1])
     for _ in range(probes):
         est = 1.0
         remaining = full
@@ -443,7 +463,7 @@ def knuth_estimate(full, k, nb, pop, bounds, together, apart, probes, seed):
         s = np.int64(1) << root
         f = s
         c = nb[root] & remaining & ~s
-        spop = pop[root]
+        spop[:] = pop[root, :]
         if not _child_ok(s, f, spop, bounds, together, apart):
             est = 0.0
         while est > 0.0:
@@ -454,7 +474,8 @@ def knuth_estimate(full, k, nb, pop, bounds, together, apart, probes, seed):
             while cc != 0:  # the growth choices that can still lead to a valid part
                 u = trailing_zeros(cc)
                 ubit = np.int64(1) << u
-                if _child_ok(s | ubit, f | (c & (ubit - 1)) | ubit, spop + pop[u], bounds, together, apart):
+                _add_row(trial, spop, pop[u])
+                if _child_ok(s | ubit, f | (c & (ubit - 1)) | ubit, trial, bounds, together, apart):
                     grow[choices] = u
                     choices += 1
                 cc &= cc - 1
@@ -472,7 +493,7 @@ def knuth_estimate(full, k, nb, pop, bounds, together, apart, probes, seed):
                 s = np.int64(1) << root
                 f = s
                 c = nb[root] & remaining & ~s
-                spop = pop[root]
+                spop[:] = pop[root, :]
                 if not _child_ok(s, f, spop, bounds, together, apart):
                     est = 0.0
                 continue
@@ -481,7 +502,7 @@ def knuth_estimate(full, k, nb, pop, bounds, together, apart, probes, seed):
             earlier = c & (ubit - 1)
             f = f | earlier | ubit
             s = s | ubit
-            spop = spop + pop[u]
+            _add_row(spop, spop, pop[u])
             c = (c & ~(earlier | ubit)) | (nb[u] & remaining & ~f)
         total += est
         total_sq += est * est

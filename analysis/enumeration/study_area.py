@@ -51,6 +51,11 @@ class AreaEnumeration:
         return self._index
 
 
+def balance_measures(area: StudyArea) -> np.ndarray | None:
+    """The balance measures (n, m) when the planner chose measures other than residents, else None (residents)."""
+    return area.balance_matrix if area.balance_on else None
+
+
 def _key(k: int, adjacency: str, max_deviation: float | None, together: Groups, apart: Groups) -> tuple:
     norm = lambda groups: tuple(sorted(tuple(sorted(g)) for g in groups))  # noqa: E731
     return ("enumeration", k, adjacency, max_deviation, norm(together), norm(apart))
@@ -60,7 +65,7 @@ def _filtered(base: AreaEnumeration, max_deviation: float | None, together: Grou
     start = time.perf_counter()
     rules = Constraints(max_deviation=max_deviation, together=together, apart=apart)
     keep = rules.mask(base.codes, base.scores, {u: i for i, u in enumerate(base.area.ids)},
-                      base.area.total_population)
+                      base.area.total_population, measures=balance_measures(base.area))
     return AreaEnumeration(base.area, base.k, base.adjacency, max_deviation, together, apart, base.codes[keep],
                            base.scores.take(keep), time.perf_counter() - start, 0.0, True)
 
@@ -86,7 +91,7 @@ def enumerate_area(area: StudyArea, k: int, adjacency: Adjacency = "rook", max_d
         graph = PartitionGraph.from_area(area, adjacency)
         position = {u: i for i, u in enumerate(area.ids)}
         search = Search(graph, k, max_deviation, tuple(tuple(position[u] for u in g) for g in together),
-                        tuple(tuple(position[u] for u in g) for g in apart))
+                        tuple(tuple(position[u] for u in g) for g in apart), balance_measures(area))
         progress(0.0, "preparing the search (compiled on first use, then cached)")
         start = time.perf_counter()
         codes = enumerate_partitions(search, scaled(progress, 0.0, 0.8))

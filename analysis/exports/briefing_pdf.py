@@ -38,6 +38,7 @@ from analysis.exports.layout import (
 from analysis.exports.map_png import plan_figure
 from analysis.metrics.definitions import METRICS
 from analysis.metrics.population import DEFAULT_TOLERANCE
+from geo.registrations import UNASSIGNED
 from analysis.palette import OUTLINE, TOLERANCE_BAND, locality_colours
 from analysis.plan import Plan
 from geo.bundle import StudyArea
@@ -113,7 +114,7 @@ def comparison_page(area: StudyArea, plans: list[Plan], results: list[Evaluation
                       f"{len(plans)} option{'s' if len(plans) > 1 else ''} · {area.total_population:,.0f} residents "
                       f"in {len(area.ids)} {plural(area.manifest.unit_label)} · best value in each row in bold · "
                       f"balance band ±{tolerance:.0%} of an equal share")
-    bottom = footer(page, area.assumption_notes, area.source_line, generated, page_label)
+    bottom = footer(page, area.export_notes, area.source_line, generated, page_label)
     rows, best = comparison_rows(area, results)
     left_w = (page.width - 2 * MARGIN) * 0.47
 
@@ -189,10 +190,15 @@ def pcn_page(area: StudyArea, plans: list[Plan], results: list[Evaluation], gene
     """For each option, the residents of each PCN's approximate area by locality (main locality shaded)."""
     page = Page()
     pcn = area.pcn
-    top = title_block(page, "PCNs and localities: residents of each PCN area by locality",
-                      "Each row is one Primary Care Network; each number is the residents of its approximate area "
-                      "living in that locality. Shaded: the locality holding most of the PCN.")
-    bottom = footer(page, area.assumption_notes, area.source_line, generated, page_label)
+    registered = pcn is not None and pcn.registered
+    top = title_block(page, "PCNs and localities: " + ("registered patients of each PCN by locality" if registered
+                                                       else "residents of each PCN area by locality"),
+                      "Each row is one Primary Care Network; each number is " +
+                      (f"its registered patients ({pcn.basis}) living in that locality; patients of practices in no "
+                       "listed PCN are shown but not counted in nesting." if registered else
+                       "the residents of its approximate area living in that locality.") +
+                      " Shaded: the locality holding most of the PCN.")
+    bottom = footer(page, area.export_notes, area.source_line, generated, page_label)
     if pcn is None:
         page.text(MARGIN, top, "This study area has no PCN grouping, so there is nothing to show here.",
                   BODY_SIZE + 1)
@@ -232,8 +238,13 @@ def pcn_matrix(column: Column, plan: Plan, result: Evaluation, size: float) -> N
                      f"{result.pcn_share_in_main_locality[pcn_name]:.0%}"])
         shades.append([None, *(palette[loc] if loc == main else None for loc in plan.localities), None])
         bold.append(False)
+    if result.pcn_unassigned:
+        rows.append([UNASSIGNED.capitalize(), *(f"{result.pcn_unassigned[loc]:,.0f}" for loc in plan.localities),
+                     "not counted"])
+        shades.append([None] * (len(plan.localities) + 2))
+        bold.append(False)
     totals = [sum(r[loc] for r in result.pcn_residents.values()) for loc in plan.localities]
-    rows.append(["All PCN areas", *(f"{t:,.0f}" for t in totals), ""])
+    rows.append(["All PCNs" if result.pcn_unassigned else "All PCN areas", *(f"{t:,.0f}" for t in totals), ""])
     shades.append([None] * (len(plan.localities) + 2))
     bold.append(True)
     column.table(["PCN", *(two_lines(loc, 10) for loc in plan.localities), "In main\nlocality"], rows,
@@ -253,7 +264,7 @@ def notes_page(area: StudyArea, tolerance: float, generated: dt.date | None, pag
     def draw(target: Page, size: float) -> tuple[float, bool]:
         left = Column(target, MARGIN, top, half)
         left.heading("Assumptions", size + 1.5)
-        for note in area.assumption_notes:
+        for note in area.export_notes:
             left.paragraph(note, size, indent=0.18, bullet="•", gid="assumptions")
         left.heading("Sources", size + 1.5)
         for source in manifest.sources:
@@ -261,8 +272,10 @@ def notes_page(area: StudyArea, tolerance: float, generated: dt.date | None, pag
         left.heading("How to read the pack", size + 1.5)
         left.paragraph(f"Deviation is a locality's difference from an equal share of residents (total ÷ number of "
                        f"localities). The balance chart's grey band is ±{tolerance:.0%}. Residents are estimates; "
-                       "PCN figures use approximate PCN areas and assume residents are spread evenly across each "
-                       f"{manifest.unit_label}.", size)
+                       + (f"PCN figures count registered patients ({area.pcn_basis}) where they live."
+                          if area.pcn is not None and area.pcn.registered else
+                          "PCN figures use approximate PCN areas and assume residents are spread evenly across "
+                          f"each {manifest.unit_label}."), size)
         right = Column(target, MARGIN + half + 0.5, top, half)
         right.heading("Measures", size + 1.5)
         for m in METRICS:
@@ -296,14 +309,15 @@ def briefing_figures(area: StudyArea, plans: Plan | Sequence[Plan], *, tolerance
 def briefing_pdf_bytes(area: StudyArea, plans: Plan | Sequence[Plan], *, tolerance: float = DEFAULT_TOLERANCE,
                        generated: dt.date | None = None) -> bytes:
     """The briefing pack as PDF bytes (for the app's download button)."""
-    figures = briefing_figures(area, plans, tolerance=tolerance, generated=generated)
+    with rc_context({"text.parse_math": False}):  # names from data are plain text: a "$" is never mathematics
+        figures = briefing_figures(area, plans, tolerance=tolerance, generated=generated)
     names = [p.name for p in ([plans] if isinstance(plans, Plan) else plans)]
     buffer = io.BytesIO()
     metadata = {"Title": f"Locality options for {area.manifest.short_name}: briefing pack",
                 "Subject": "; ".join(names), "Author": "localign", "Creator": "localign",
                 "Keywords": "localities, wards, PCN, population balance"}
     # TrueType fonts (type 42) keep the text searchable and copyable.
-    with rc_context({"pdf.fonttype": 42}), PdfPages(buffer, metadata=metadata) as pdf:
+    with rc_context({"pdf.fonttype": 42, "text.parse_math": False}), PdfPages(buffer, metadata=metadata) as pdf:
         for fig in figures:
             pdf.savefig(fig)
     return buffer.getvalue()

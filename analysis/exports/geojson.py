@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,11 @@ def _metadata(area: StudyArea, plan: Plan, kind: str, fields: dict[str, str],
         "total_population": residents(area.total_population),
         "equal_share": round(area.total_population / plan.k, 1),
         "fields": fields,
+        "pcn_basis": area.pcn_basis,
+        "balance_on": list(area.balance_columns),
+        "scenario": area.scenario.name if area.scenario else None,
+        "scenario_basis": area.scenario.basis if area.scenario else None,
+        "choices": area.choice_lines,
         "assumptions": area.assumption_notes,
         "attribution": list(manifest.attribution),
         "sources": list(manifest.sources),
@@ -135,21 +141,52 @@ def localities_geojson(area: StudyArea, plan: Plan, generated: dt.date | None = 
     return _collection(f"{plan.name} – localities", features, metadata, dissolved.total_bounds)
 
 
+def _snake(text: str) -> str:
+    """A name as a flat lower_snake_case field name."""
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+def numeric_attributes(area: StudyArea) -> tuple[dict[str, Any], dict[str, str]]:
+    """Every numeric attribute of the bundle per unit (residents, each age band, deprivation counts, ...), plus the
+    registered patients of each PCN (and of practices in no listed PCN), with a description of each field."""
+    values: dict[str, Any] = {}
+    fields: dict[str, str] = {}
+    for column in area.attributes.columns:
+        if column == area.population_column:
+            continue
+        values[column] = area.attributes[column]
+        fields[column] = area.measure_title(column)
+    pcn = area.pcn
+    if pcn is not None:
+        what = "registered patients" if pcn.registered else "residents (approximate PCN area)"
+        for name in pcn.groups:
+            key = f"pcn_{_snake(name)}_{'patients' if pcn.registered else 'residents'}"
+            values[key] = pcn.people[name]
+            fields[key] = f"{what} of {name} living in the unit ({pcn.basis})"
+        if pcn.unassigned is not None:
+            values["pcn_not_listed_patients"] = pcn.unassigned
+            fields["pcn_not_listed_patients"] = ("registered patients of practices in no listed PCN "
+                                                 "('practice not in a listed PCN') living in the unit")
+    return values, fields
+
+
 def wards_geojson(area: StudyArea, plan: Plan, generated: dt.date | None = None) -> dict[str, Any]:
     """Every unit (ward) with its code, name, population and locality: importing it with read_plan gives this plan."""
     id_field, name_field = area.manifest.units.id, area.manifest.units.name
     units = area.units_lonlat
+    extra, extra_fields = numeric_attributes(area)
     assignment = plan.assignment
     features = []
     for unit, name, geometry in zip(units.index, units["name"], units.geometry):
         properties = {id_field: unit, name_field: str(name), "locality": assignment[unit],
                       "population": residents(area.population[unit])}
+        properties.update({column: residents(values[unit]) for column, values in extra.items()})
         features.append({"type": "Feature", "id": unit, "properties": properties,
                          "geometry": rfc7946_geometry(geometry)})
     unit_label = area.manifest.unit_label
     fields = {id_field: f"{unit_label} code", name_field: f"{unit_label} name",
               "locality": "the locality the plan puts the unit in",
-              "population": "residents (estimate; see assumptions)"}
+              "population": "residents (estimate; see assumptions)", **extra_fields}
     metadata = _metadata(area, plan, f"{unit_label}s", fields, generated)
     return _collection(f"{plan.name} – {unit_label}s", features, metadata, units.total_bounds)
 

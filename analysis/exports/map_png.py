@@ -140,7 +140,7 @@ def map_key(column: Column, area: StudyArea, show_pcns: bool, show_practices: bo
          {"facecolor": "#CCCCCC", "edgecolor": "white", "linewidth": 1.0}),
     ]
     if show_pcns and area.pcn is not None and area.pcn.areas is not None:
-        items.append(("line", "PCN area (approximate)",
+        items.append(("line", area.pcn.layer_label,
                       {"color": PCN_OUTLINE, "linewidth": 1.5, "linestyle": PCN_DASH}))
     practices = area.points.get(PRACTICE_LAYER)
     if show_practices and practices is not None and len(practices):
@@ -214,7 +214,7 @@ def plan_figure(area: StudyArea, plan: Plan, *, title: str | None = None, show_p
     draw_plan_map(ax, area, plan, show_pcns=show_pcns, show_practices=show_practices)
     panel_left = MARGIN + width + 0.35
     box = (panel_left, top, page.width - MARGIN - panel_left)
-    notes = area.assumption_notes
+    notes = area.export_notes
     # The largest type that fits; at equal size, legend and key figures side by side rather than stacked.
     choices = [(stack, BODY_SIZE + 1 - 0.5 * i) for i in range(9) for stack in (False, True)]
     stacked, size = choices[-1]

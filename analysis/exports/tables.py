@@ -16,7 +16,7 @@ import io
 from collections.abc import Sequence
 
 from analysis.evaluate import Evaluation, evaluate
-from analysis.metrics.definitions import METRICS
+from analysis.metrics.definitions import METRICS, metric
 from analysis.plan import Plan
 from analysis.plan_io import plan_csv
 from geo.bundle import StudyArea
@@ -60,12 +60,17 @@ def metrics_rows(area: StudyArea, plans: Sequence[Plan]) -> list[list[str]]:
     for m in METRICS:
         values = [m.format(r.headline().get(m.key)) for r in results]
         rows.append([m.title, m.key, *values, m.better, m.meaning])
+    by_measure = metric("max_abs_deviation_by_measure")
+    for measure in results[0].balance_on if results else ():  # the balance measures, each on its own row
+        rows.append([f"{by_measure.title}: {area.measure_title(measure)}", f"max_abs_deviation_{measure}",
+                     *(by_measure.format(r.max_abs_deviation_by_measure[measure]) for r in results), "lower",
+                     by_measure.meaning])
     return rows
 
 
 def trailing_notes(area: StudyArea, generated: dt.date | None = None) -> list[list[str]]:
     """Rows that follow a table: one per assumption note and source, then attribution and date."""
-    rows = [["note", note] for note in area.assumption_notes]
+    rows = [["note", note] for note in area.export_notes]
     rows += [["source", source] for source in area.manifest.sources]
     rows += [["attribution", area.source_line],
              ["generated", f"{(generated or dt.date.today()).isoformat()} by localign"]]

@@ -19,6 +19,8 @@ class MetricDefinition:
     better: Direction
     fmt: str
     reference: str = ""
+    caveat: str = ""
+    """What the planner must know before trusting the figure (estimate, perturbed source, assumption)."""
 
     def format(self, value: float | int | bool | None) -> str:
         """Format a value of this metric for people (percentages, thousands separators)."""
@@ -51,9 +53,10 @@ HUNGARIAN_REF = ("Kuhn, H. W. (1955) 'The Hungarian method for the assignment pr
 METRICS: tuple[MetricDefinition, ...] = (
     MetricDefinition(
         "max_abs_deviation", "Largest population deviation",
-        "How far the most over- or under-sized locality is from an equal share of residents.",
+        "How far the most over- or under-sized locality is from an equal share of residents. When balance is "
+        "judged on several measures (e.g. residents and children 0–15), the largest deviation over all of them.",
         "max_j |P_j − P/k| / (P/k), with P_j the residents of locality j, P all residents and k the number of "
-        "localities",
+        "localities; with measures m: max_m max_j |X_mj − X_m/k| / (X_m/k)",
         "lower", "{:.2%}",
         "The population-equality test of districting, e.g. UK constituencies must lie within 5% of the electoral "
         "quota (Parliamentary Constituencies Act 1986, Sch. 2 r. 2); GerryChain's within_percent_of_ideal_population.",
@@ -115,7 +118,8 @@ METRICS: tuple[MetricDefinition, ...] = (
         "pcn_nesting", "PCN nesting",
         "The share of residents living in the locality that holds most of their PCN's residents: 100% when every "
         "PCN lies inside one locality.",
-        "Σ_g max_j R_gj / P, with R_gj the residents of PCN g living in locality j",
+        "Σ_g max_j R_gj / Σ_g Σ_j R_gj, with R_gj the registered patients (or, on the area basis, residents) of "
+        "PCN g living in locality j",
         "higher", "{:.1%}",
         "A population-weighted form of the split counts used for districts nesting in counties (cf. GerryChain's "
         "county_splits updater).",
@@ -171,6 +175,18 @@ LOCALITY_MEASURES: tuple[MetricDefinition, ...] = (
         "(P_j − P/k) / (P/k)", "none", "{:+.1%}",
     ),
     MetricDefinition(
+        "deviations_by_measure", "Deviation by balance measure",
+        "For each measure balance is judged on, how much bigger (+) or smaller (−) than an equal share of that "
+        "measure each locality is.",
+        "(X_mj − X_m/k) / (X_m/k), with X_mj the total of measure m in locality j", "none", "{:+.1%}",
+    ),
+    MetricDefinition(
+        "max_abs_deviation_by_measure", "Largest deviation by measure",
+        "For each balance measure, the largest |deviation| over localities; the plan's balance is the largest of "
+        "these, and a bound (--max-deviation) applies to each.",
+        "max_j |X_mj − X_m/k| / (X_m/k)", "none", "{:.2%}",
+    ),
+    MetricDefinition(
         "attribute_shares", "Share of another attribute",
         "For every other numeric column of the study area (the alternative population estimates, residents in "
         "deprived areas), each locality's share of the total, to check a plan under another estimate.",
@@ -197,6 +213,22 @@ LOCALITY_MEASURES: tuple[MetricDefinition, ...] = (
         "max_j R_gj / R_g", "higher", "{:.1%}",
     ),
     MetricDefinition(
+        "pcn_unassigned", "Patients of practices not in a listed PCN",
+        "Registered patients in each locality whose practice is in no PCN of the bundle's list, shown as "
+        "'practice not in a listed PCN' and left out of PCN nesting until the planner assigns the practice.",
+        "Σ_{i in j} Σ_a w_ai · patients_a of practices with no PCN", "none", "{:,.0f}",
+        "NHS Digital registrations, July 2022.",
+        "The PCN list dates from about 2020–21 and may be incomplete for 2022.",
+    ),
+    MetricDefinition(
+        "pcn_basis", "PCN basis",
+        "What PCN alignment is computed on: where each PCN's registered patients live (when the bundle has GP "
+        "registrations), else approximate PCN areas (Voronoi cells around practice sites).",
+        "R_gj = Σ_{i in j} Σ_a w_ai · patients of PCN g living in LSOA a; else residents of ward i times the share "
+        "of its area in PCN g's area",
+        "none", "{}", "", "Approximate areas overstate alignment: PCN catchments overlap heavily in reality.",
+    ),
+    MetricDefinition(
         "matched_to_current", "Paired current locality",
         "The current locality each new locality continues (none when there are more new localities than "
         "current ones and it is left over).",
@@ -205,7 +237,43 @@ LOCALITY_MEASURES: tuple[MetricDefinition, ...] = (
 )
 """Values given per locality (or per PCN), documented with the plan-level measures."""
 
-BY_KEY = {m.key: m for m in (*METRICS, *LOCALITY_MEASURES)}
+ATTRIBUTE_MEASURES: tuple[MetricDefinition, ...] = (
+    MetricDefinition(
+        "age_0_15", "Children aged 0–15",
+        "Census 2021 usual residents aged 0–15 in each locality, a measure of need for the 0–19 service.",
+        "Σ_{i in j} c_i, with c_i the children of ward i: LSOA 2021 counts regrouped to LSOA 2011 and shared "
+        "between wards with the GLA 2021 weights, rounded by largest remainder", "none", "{:,.0f}",
+        "ONS Census 2021 custom dataset (usual residents by six age bands, LSOA 2021).",
+        "An estimate from a perturbed source (the bands sum to 218,878, not 218,865) that has no 0–19 band: "
+        "0–15 is the nearest measure for the 0–19 service.",
+    ),
+    MetricDefinition(
+        "age_65_plus", "Residents aged 65 and over",
+        "Census 2021 usual residents aged 65 and over in each locality.",
+        "Σ_{i in j} o_i, apportioned as for children 0–15", "none", "{:,.0f}",
+        "ONS Census 2021 custom dataset (as above).",
+        "An estimate from a perturbed source (as above).",
+    ),
+    MetricDefinition(
+        "patients_registered", "Registered patients",
+        "Patients registered at any GP practice who live in each locality.",
+        "Σ_{i in j} r_i, with r_i = Σ_a w_ai · patients_a over the LSOA 2011 a (w: GLA 2021 weights)",
+        "none", "{:,.0f}", "NHS Digital, Patients Registered at a GP Practice, July 2022 (by LSOA 2011).",
+        "Practice lists run about 15 % above residents (list inflation: people who moved away or died stay on "
+        "lists for a while); use for shares, not as a population.",
+    ),
+    MetricDefinition(
+        "residents_most_deprived_20pct", "Residents in the most deprived 20 %",
+        "Residents of LSOAs in England's most deprived 20 % (IMD 2019 deciles 1–2) in each locality.",
+        "Σ_{i in j} Σ_a w_ai · residents_a · [decile_a ≤ 2]", "none", "{:,.0f}",
+        "MHCLG English Indices of Deprivation 2019.",
+        "An estimate: whole LSOAs count as deprived or not, apportioned to wards.",
+    ),
+)
+"""Need measures per ward (bundle attributes): balance can be judged on any of them (--balance-on); each locality's
+totals are in the evaluation's ``attribute_totals``."""
+
+BY_KEY = {m.key: m for m in (*METRICS, *LOCALITY_MEASURES, *ATTRIBUTE_MEASURES)}
 
 PCN_SPLIT_SHARE = 0.99
 """A PCN is split when less than this share of its residents is in its main locality."""
@@ -226,10 +294,13 @@ def markdown_table() -> str:
         head = "| metric | meaning | formula |" + (" better |" if better else "") + " reference |"
         rows = [head, "|---|---|---|" + ("---|" if better else "") + "---|"]
         for m in definitions:
-            cells = [f"{m.title} (`{m.key}`)", m.meaning, f"`{m.formula}`", *([m.better] if better else []),
+            meaning = f"{m.meaning} *Caveat:* {m.caveat}" if m.caveat else m.meaning
+            cells = [f"{m.title} (`{m.key}`)", meaning, f"`{m.formula}`", *([m.better] if better else []),
                      m.reference]
             rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
         return rows
 
     return "\n".join([*table(METRICS, True), "", "Per locality (and per PCN):", "",
-                      *table(LOCALITY_MEASURES, False)])
+                      *table(LOCALITY_MEASURES, False), "",
+                      "Need measures per ward (balance on any of them with --balance-on):", "",
+                      *table(ATTRIBUTE_MEASURES, False)])

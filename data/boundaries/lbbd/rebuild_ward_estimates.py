@@ -18,6 +18,17 @@ Method (the same as ``../shared/data/SOURCES.md``):
 The deprivation count is the number of residents (the same apportioned Census 2021 figures)
 living in LSOAs in the most deprived 20 % of England on the IMD 2019 (decile 1 or 2).
 These are estimates, not official ONS or MHCLG ward figures.
+
+``ward_need.csv`` holds the need measures, apportioned the same way:
+
+- ``age_0_15`` and ``age_65_plus``: Census 2021 usual residents by age band per LSOA 2021
+  (``lsoa/bd_lsoa21_age_census2021.csv``, an ONS custom dataset that is perturbed: it sums to
+  218,878, not 218,865, and has no 0-19 band), regrouped to LSOA 2011 parents and shared with the
+  GLA weights as in steps 1-2, then rounded by largest remainder to the band's LSOA total.
+- ``patients_registered``: patients registered at any GP practice (NHS Digital, July 2022,
+  ``gp_registrations_lsoa11_jul2022.csv``) living in each LSOA 2011 of the borough, shared with the
+  same weights (the merged pair keeps its own 2011 weights) and rounded by largest remainder to
+  the borough total, 252,235. List inflation makes this about 15 % more than residents.
 """
 
 from __future__ import annotations
@@ -90,6 +101,36 @@ def rebuild_deprivation() -> pd.DataFrame:
     return counts.rename("residents_most_deprived_20pct").rename_axis("ward_code").to_frame()
 
 
+AGE_BANDS = ("age_0_15", "age_65_plus")
+
+
+def _apportion(values: pd.Series, weights: pd.DataFrame, wards: pd.Series) -> pd.Series:
+    """Share values per LSOA 2011 between wards with the weights and round by largest remainder to their total."""
+    weights = weights[weights["ward22_code"].isin(wards) & weights["lsoa11_code"].isin(values.index)]
+    people = weights["weight_2021"] * weights["lsoa11_code"].map(values)
+    unrounded = people.groupby(weights["ward22_code"]).sum().reindex(wards, fill_value=0.0)
+    return largest_remainder(unrounded.round(6), int(round(values.sum())))
+
+
+def rebuild_need() -> pd.DataFrame:
+    """ward_code, ward_name, age_0_15, age_65_plus, patients_registered (see the module docstring)."""
+    shipped = pd.read_csv(HERE / "ward_population.csv").set_index("ward_code")
+    wards = pd.Series(shipped.index)
+    lsoa21 = pd.read_csv(HERE / "lsoa" / "bd_lsoa21_population.csv")
+    parent = lsoa21.set_index("lsoa21_code")["lsoa11_code"].where(
+        lsoa21.set_index("lsoa21_code")["chgind"] != "M", MERGED_LSOA21)
+    ages = pd.read_csv(HERE / "lsoa" / "bd_lsoa21_age_census2021.csv").set_index("lsoa21_code")
+    out = pd.DataFrame({"ward_name": shipped["ward_name"]})
+    for band in AGE_BANDS:
+        by_parent = ages[band].groupby(parent.reindex(ages.index)).sum()
+        out[band] = _apportion(by_parent, ward_weights(), wards)
+    raw = pd.read_csv(HERE / "lsoa" / "bd_lsoa11_ward22_weights_2021.csv")
+    registrations = pd.read_csv(HERE / "gp_registrations_lsoa11_jul2022.csv")
+    registrations = registrations[registrations["lsoa11_code"].isin(raw["lsoa11_code"])]
+    out["patients_registered"] = _apportion(registrations.groupby("lsoa11_code")["patients"].sum(), raw, wards)
+    return out.rename_axis("ward_code")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="compare with the shipped files only")
@@ -113,9 +154,16 @@ def main(argv: list[str] | None = None) -> int:
         differ = (current["residents_most_deprived_20pct"]
                   != table["residents_most_deprived_20pct"]).sum()
         print(f"deprivation: {differ} wards differ from ward_deprivation.csv")
-        return 0 if mismatch == 0 and differ == 0 else 1
+        need = rebuild_need()
+        shipped_need = pd.read_csv(HERE / "ward_need.csv").set_index("ward_code")
+        columns = [*AGE_BANDS, "patients_registered"]
+        need_differ = int((shipped_need[columns].reindex(need.index) != need[columns]).any(axis=1).sum())
+        print(f"need: {need_differ} wards differ from ward_need.csv (children 0-15 {need['age_0_15'].sum():,}, "
+              f"65 and over {need['age_65_plus'].sum():,}, registered patients {need['patients_registered'].sum():,})")
+        return 0 if mismatch == 0 and differ == 0 and need_differ == 0 else 1
     table.to_csv(target)
-    print(f"wrote {target.name}")
+    rebuild_need().to_csv(HERE / "ward_need.csv")
+    print(f"wrote {target.name} and ward_need.csv")
     return 0 if mismatch == 0 else 1
 
 
