@@ -172,6 +172,7 @@ path = "lsoa21.geojson"
 id = "lsoa21_code"
 name = "name"
 title = "Census 2021 LSOAs"
+link_islands = true           # islands (Isle of Wight, Scilly, Lindisfarne) join their nearest LSOA
 
 [[attributes]]
 path = "residents.csv"
