@@ -348,11 +348,21 @@ def balance_panel(area: StudyArea, plan: Plan, evaluation) -> None:
                 st.caption(f"Equal share: {result.ideal:,.0f} residents. Grey band: within ±{tolerance():.0%}.")
 
 
-def scenario_figures(area: StudyArea, plan: Plan, evaluation) -> None:
-    """Key figures under the base and the growth scenario side by side, with the scenario's basis."""
+def scenario_figures(area: StudyArea, plan: Plan, evaluation, compact: bool = False) -> None:
+    """Key figures under the base and the growth scenario side by side, with the scenario's basis.
+
+    ``compact``: a plain three-column table that fits the Brief's narrow column without scrolling sideways.
+    """
     base = evaluate(area.without_scenario(), plan)
     table = views.scenario_figures(base, evaluation)
-    st.dataframe(table, width="stretch")
+    if compact:
+        head = "".join(f'<td class="v">{html_text(c)}</td>' for c in table.columns)
+        rows = "".join(f"<tr><td>{html_text(m)}</td>" + "".join(f'<td class="v">{html_text(v)}</td>' for v in row)
+                       + "</tr>" for m, row in zip(table.index, table.to_numpy()))
+        st.markdown(f'<table class="localign-figures"><tr><td></td>{head}</tr>{rows}</table>',
+                    unsafe_allow_html=True)
+    else:
+        st.dataframe(table, width="stretch")
     st.caption(f"{_md(area.scenario.label())}. Basis: {_md(area.scenario.basis)}")
 
 
@@ -1113,8 +1123,10 @@ def brief(area: StudyArea, session: EditSession | None, presenting: bool) -> Non
     st.markdown(f"### {_md(title)}")
     if purpose:
         st.markdown(f"**{_md(purpose)}**")
+    with_scenario = "" if area.scenario is None else \
+        f" (2021 residents + {area.scenario.total_added:,.0f} in the growth scenario, an assumption)"
     st.caption(f"{plan.k} localities built from {len(area.ids)} {_md(area.manifest.unit_label)}s · "
-               f"{area.total_population:,.0f} residents · {datetime.now():%d %B %Y}")
+               f"{area.total_population:,.0f} residents{with_scenario} · {datetime.now():%d %B %Y}")
     map_column, facts = st.columns([2.6, 1], gap="medium")
     with map_column, st.container(key="brief_map_box"):
         show_map(area, plan, "brief_map" if presenting else "brief_preview_map", height=580 if presenting else 520,
@@ -1125,7 +1137,7 @@ def brief(area: StudyArea, session: EditSession | None, presenting: bool) -> Non
                            f'<td class="v">{html_text(f.value)}</td></tr>' for f in views.key_figures(evaluation))
             st.markdown(f'<table class="localign-figures">{rows}</table>', unsafe_allow_html=True)
         else:
-            scenario_figures(area, plan, evaluation)
+            scenario_figures(area, plan, evaluation, compact=True)
         if area.scenario is None:
             balance_panel(area, plan, evaluation)
         for message in views.contiguity_warnings(area, evaluation):
