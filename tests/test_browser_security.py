@@ -167,8 +167,8 @@ def test_a_hostile_bundle_and_plan_run_no_script(browser, tmp_path):
         assert "Dr O`Neil` Barking Riverside" in tip and "<script>alert(2)</script>" in tip
         legend = map_frame(page).locator(".localign-legend").inner_text()
         assert "alert(" in legend  # the current localities' hostile names, as text
-        for label in ("GP practices", "PCN areas (approximate)"):
-            page.get_by_text(label, exact=True).first.click()
+        for label in ("GP practices", area.pcn.layer_label):
+            page.locator('section[data-testid="stSidebar"]').get_by_text(label, exact=True).first.click()
             settle(page)
         all_wards_drawn(page)
         inert(page)
