@@ -107,7 +107,7 @@ def tab(page, name: str) -> None:
 
 
 @pytest.mark.parametrize("width", list(SIZES))
-def test_every_view_is_board_ready(browser, server, width):
+def test_every_view_is_board_ready(browser, server, lbbd, width):
     context, page = new_page(browser, server, SIZES[width])
     try:
         # --- Map & edit: labels placed without collisions, PCN areas labelled, wheel zoom only after a click
@@ -115,7 +115,7 @@ def test_every_view_is_board_ready(browser, server, width):
         wait_for_map(page)
         page.get_by_text("GP practices", exact=True).click()
         settle(page)
-        page.get_by_text("PCN areas (approximate)", exact=True).first.click()
+        page.locator('section[data-testid="stSidebar"]').get_by_text(lbbd.pcn.layer_label, exact=True).first.click()
         settle(page)
         wait_for_map(page)
         boxes = eventually(lambda: visible_label_boxes(page), lambda b: {x["kind"] for x in b} == {"ward", "pcn"})
@@ -144,7 +144,7 @@ def test_every_view_is_board_ready(browser, server, width):
         settle(page)
         wait_for_map(page)
         sidebar = page.locator('section[data-testid="stSidebar"]')
-        assert sidebar.get_by_role("checkbox", name="PCN areas (approximate)").is_checked()
+        assert sidebar.get_by_role("checkbox", name=lbbd.pcn.layer_label).is_checked()
         assert sidebar.get_by_role("checkbox", name="GP practices").is_checked()
 
         # --- Propose: find options; the confirmation appears beside the button that was clicked
