@@ -23,12 +23,11 @@ from pathlib import Path
 
 import pytest
 from badfiles import HOSTILE, copy_bundle, hostile_plan_csv, make_hostile_bundle
-from test_browser import (
+from test_browser import (  # noqa: F401  (browser is a fixture)
     BAD_WORDS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     START_TIMEOUT_S,
     WAIT_MS,
+    browser,
     choose,
     free_port,
     map_frame,
@@ -79,14 +78,6 @@ def stop(process, log: Path) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
     assert "Traceback" not in log.read_text(errors="replace"), log.read_text(errors="replace")[-3000:]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 def watched_page(browser, server: str):
