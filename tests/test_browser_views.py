@@ -106,6 +106,21 @@ def tab(page, name: str) -> None:
     settle(page)
 
 
+def steady_gap(page, first, second, timeout_s: float = 15.0) -> float:
+    """The vertical distance between two elements once the page has stopped moving (two equal readings in a row)."""
+    settle(page)
+    last = None
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        a, b = first.bounding_box(), second.bounding_box()
+        gap = abs(b["y"] - a["y"]) if a and b else None
+        if gap is not None and last is not None and abs(gap - last) < 1:
+            return gap
+        last = gap
+        time.sleep(0.5)
+    return float("inf") if last is None else last
+
+
 @pytest.mark.parametrize("width", list(SIZES))
 def test_every_view_is_board_ready(browser, server, lbbd, width):
     context, page = new_page(browser, server, SIZES[width])
@@ -160,9 +175,8 @@ def test_every_view_is_board_ready(browser, server, lbbd, width):
         message = page.locator("xpath=//*[contains(text(), 'Kept as “Option 1”')]"
                                "[not(ancestor::*[@data-testid='stToast'])]").first
         message.wait_for()
-        button_box = page.get_by_role("button", name="Keep for comparing").bounding_box()
-        message_box = message.bounding_box()
-        assert abs(message_box["y"] - button_box["y"]) < 250, "the confirmation is not beside the button"
+        gap = steady_gap(page, page.get_by_role("button", name="Keep for comparing"), message)
+        assert gap < 250, f"the confirmation is {gap:.0f} px from the button, not beside it"
         toast = page.locator('[data-testid="stToast"]').filter(has_text="Kept as “Option 1”").first
         toast.wait_for()
         toast_box = toast.bounding_box()
