@@ -19,7 +19,7 @@ $(BIN)/python:
 
 $(VENV)/.installed-app: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
-	$(BIN)/python -m analysis.warmup
+	$(BIN)/python -m analysis.cli.warmup
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
@@ -36,7 +36,7 @@ run: $(VENV)/.installed-app
 	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) -- $(if $(BUNDLE),--bundle $(BUNDLE),)
 
 serve: $(VENV)/.installed-app
-	$(BIN)/python -m analysis.serving --port $(PORT) $(if $(BUNDLE),--bundle $(BUNDLE),) \
+	$(BIN)/python -m analysis.cli.serving --port $(PORT) $(if $(BUNDLE),--bundle $(BUNDLE),) \
 		$(if $(OPEN_TO_NETWORK),--acknowledge "$(OPEN_TO_NETWORK)",)
 
 test: $(VENV)/.installed-test

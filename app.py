@@ -15,8 +15,8 @@ from pathlib import Path
 import streamlit as st
 from streamlit_folium import st_folium
 
-from analysis import plan_views as views
-from analysis.charts import (
+from analysis.present import views
+from analysis.present.charts import (
     PARETO_SELECTION,
     balance_chart,
     balance_height,
@@ -26,19 +26,19 @@ from analysis.charts import (
     pareto_chart,
     selected_option,
 )
-from analysis.compare import compare
-from analysis.downloads import plan_downloads, with_baseline
-from analysis.editing import AutosaveStore, EditSession, new_session_key, study_area_key, valid_session_key
-from analysis.evaluate import evaluate
+from analysis.metrics.compare import compare
+from analysis.present.downloads import plan_downloads, with_baseline
+from analysis.plan.editing import AutosaveStore, EditSession, new_session_key, study_area_key, valid_session_key
+from analysis.metrics.evaluate import evaluate
 from analysis.metrics.definitions import metric
 from analysis.metrics.population import DEFAULT_TOLERANCE
-from analysis.palette import CURRENT_OUTLINE, PCN_OUTLINE, PRACTICE
-from analysis.plan import Plan
-from analysis.plan_io import read_plan
-from analysis.proposals import Constraints
-from analysis.propose import propose
-from analysis.scoring import Weights
-from analysis import serving
+from analysis.present.palette import CURRENT_OUTLINE, PCN_OUTLINE, PRACTICE
+from analysis.plan.partition import Plan
+from analysis.plan.io import read_plan
+from analysis.solvers.proposal_set import Constraints
+from analysis.solvers.propose import propose
+from analysis.metrics.scoring import Weights
+from analysis.cli import serving
 from geo.bundle import DEFAULT_BUNDLE, StudyArea, load_bundle, summary
 from geo.catalogue import available_bundles, requested_bundle
 from geo.errors import LocalignError
@@ -46,7 +46,7 @@ from geo.escape import html_text, markdown_text
 from geo.national import UNIT_LABELS as COUNCIL_UNITS, council_bundle, council_choices
 from geo.offline_assets import install_leaflet
 from geo.uploads import pcn_grouping_from_upload, study_area_from_upload, with_uploaded_pcns
-from geo.webmap import MapOptions, base_map, legend_html, map_legend, plan_group, unit_at
+from analysis.present.webmap import MapOptions, base_map, legend_html, map_legend, plan_group, unit_at
 
 APP_DIR = Path(__file__).resolve().parent
 VIEWS = ("Map & edit", "Propose", "Compare", "Bring data", "Brief")

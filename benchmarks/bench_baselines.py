@@ -27,9 +27,9 @@ import numpy as np
 from lbbd_reference import BALANCE_ONLY, OBJECTIVES, reached, reference
 from lsoa_graphs import WEIGHTS, lsoa_graph
 
-from analysis.optimise import Optimiser
-from analysis.scoring import PlanScorer, Weights, penalty
-from analysis.unit_graph import UnitGraph
+from analysis.solvers.optimise import Optimiser
+from analysis.metrics.scoring import PlanScorer, Weights, penalty
+from analysis.plan.graph import UnitGraph
 
 warnings.filterwarnings("ignore")
 HERE = Path(__file__).resolve().parent

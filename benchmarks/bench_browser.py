@@ -133,7 +133,7 @@ def _download_seconds(page, label: str) -> tuple[float, int]:
 def run() -> list[dict]:
     from playwright.sync_api import sync_playwright
 
-    from analysis.palette import locality_colours
+    from analysis.present.palette import locality_colours
     from geo.bundle import load_bundle
 
     area = load_bundle()

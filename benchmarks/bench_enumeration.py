@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SETUP = """
 import json, resource, time, tracemalloc
 from geo.bundle import load_bundle
-from analysis.enumeration import PartitionGraph, Search, count_partitions, enumerate_partitions
-from analysis.scoring import PlanScorer
+from analysis.solvers.enumeration import PartitionGraph, Search, count_partitions, enumerate_partitions
+from analysis.metrics.scoring import PlanScorer
 area = load_bundle()
 graph = PartitionGraph.from_area(area, "rook")
 
@@ -116,9 +116,9 @@ def run() -> list[dict]:
     ]
 
     extras = child("""
-        from analysis.enumeration import estimate_partitions
-        from analysis.pareto import front_of
-        from analysis.propose import propose
+        from analysis.solvers.enumeration import estimate_partitions
+        from analysis.solvers.pareto import front_of
+        from analysis.solvers.propose import propose
         codes = enumerate_partitions(Search(graph, 4))
         table = PlanScorer(area, 4).score(codes)
         front_of(table)

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.evaluate import evaluate
-from analysis.geometry import dissolve_plan
-from analysis.plan import current_plan
-from analysis.scoring import PlanScorer
+from analysis.metrics.evaluate import evaluate
+from analysis.plan.geometry import dissolve_plan
+from analysis.plan.partition import current_plan
+from analysis.metrics.scoring import PlanScorer
 from geo.bundle import load_bundle
 
 TARGET_MS = 50.0
@@ -43,7 +43,7 @@ def single_ward_edits(area, plan) -> list:
 def fresh_process() -> dict:
     """Seconds to import, load the bundle and evaluate the current localities once, in a new Python process."""
     code = ("import time, json; t0 = time.perf_counter(); from geo.bundle import load_bundle; "
-            "from analysis.evaluate import evaluate; from analysis.plan import current_plan; t1 = time.perf_counter(); "
+            "from analysis.metrics.evaluate import evaluate; from analysis.plan.partition import current_plan; t1 = time.perf_counter(); "
             "a = load_bundle(); t2 = time.perf_counter(); evaluate(a, current_plan(a)); t3 = time.perf_counter(); "
             "print(json.dumps({'imports': t1 - t0, 'load': t2 - t1, 'evaluate': t3 - t2}))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
@@ -64,7 +64,7 @@ def cold_rows() -> list[dict]:
 
 def new_plan_times(area) -> list[float]:
     """evaluate() times on optimiser plans never evaluated before (no cached locality hulls), in ms."""
-    from analysis.optimise import Optimiser
+    from analysis.solvers.optimise import Optimiser
 
     proposals = Optimiser(area, 4, seed=0, max_steps=3_000, top=NEW_PLANS).solve()
     times = []

@@ -26,11 +26,11 @@ import numpy as np
 from bench_baselines import gerrychain_short_bursts
 from lsoa_graphs import RESIDENTS_NOTE, lsoa21_graph, write_lsoa21_bundle
 
-from analysis.anneal import granularity_bound
-from analysis.optimise import Optimiser
-from analysis.scoring import Weights
-from analysis.seed_plans import seed_plan
-from analysis.unit_graph import UnitGraph
+from analysis.solvers.anneal import granularity_bound
+from analysis.solvers.optimise import Optimiser
+from analysis.metrics.scoring import Weights
+from analysis.solvers.seed_plans import seed_plan
+from analysis.plan.graph import UnitGraph
 
 HERE = Path(__file__).resolve().parent
 SECONDS = float(os.environ.get("LOCALIGN_BENCH_NEIGHBOURHOOD_S", "30"))

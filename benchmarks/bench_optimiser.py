@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 from lbbd_reference import OBJECTIVES, reached, reference
 
-from analysis.optimise import Optimiser
-from analysis.scoring import penalty
+from analysis.solvers.optimise import Optimiser
+from analysis.metrics.scoring import penalty
 
 RUNS = 10
 CAP_S = 5.0
@@ -82,7 +82,7 @@ def throughput(k: int = 4, seconds: float = 2.0) -> float:
 def cold_compile_seconds() -> float:
     """Wall time of a first optimiser run in a fresh process with an empty numba cache (one-off, e.g. on CI)."""
     code = ("import time; t = time.perf_counter(); from geo.bundle import load_bundle; "
-            "from analysis.optimise import Optimiser; a = load_bundle(); t1 = time.perf_counter(); "
+            "from analysis.solvers.optimise import Optimiser; a = load_bundle(); t1 = time.perf_counter(); "
             "Optimiser(a, 4, max_steps=20).solve(); print(time.perf_counter() - t1)")
     with tempfile.TemporaryDirectory() as cache:
         env = dict(os.environ, NUMBA_CACHE_DIR=cache)

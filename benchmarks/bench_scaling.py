@@ -40,10 +40,10 @@ def worker(path: str, k: int, moves: int) -> None:
 
     import numpy as np
 
-    from analysis.graph_scoring import graph_penalty
-    from analysis.optimise import Optimiser
-    from analysis.scoring import Weights
-    from analysis.unit_graph import UnitGraph
+    from analysis.metrics.graph_scoring import graph_penalty
+    from analysis.solvers.optimise import Optimiser
+    from analysis.metrics.scoring import Weights
+    from analysis.plan.graph import UnitGraph
 
     saved = np.load(path)
     graph = UnitGraph.from_edges(list(saved["ids"]), saved["population"], saved["edges"])
@@ -75,7 +75,7 @@ def run() -> list[dict]:
     import numpy as np
     from lsoa_graphs import lsoa_graph
 
-    from analysis.unit_graph import UnitGraph
+    from analysis.plan.graph import UnitGraph
 
     rows = []
     with tempfile.TemporaryDirectory() as folder:

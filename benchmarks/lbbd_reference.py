@@ -1,6 +1,6 @@
 """Reference points on the bundled Barking and Dagenham wards shared by the optimiser and baseline benchmarks.
 
-The exhaustive optimum comes from the exact enumerator (analysis.enumeration), independently of the
+The exhaustive optimum comes from the exact enumerator (analysis.solvers.enumeration), independently of the
 optimiser; the common starting plan is a valid but unremarkable plan within ±10 % that every method
 (ours and GerryChain's ReCom) starts from when starts must be equal.
 """
@@ -12,10 +12,10 @@ from functools import cache, lru_cache
 
 import numpy as np
 
-from analysis.enumeration import PartitionGraph, Search, enumerate_partitions
-from analysis.scoring import PlanScorer, Weights, penalty
-from analysis.seed_plans import bisection_plan, max_deviation
-from analysis.unit_graph import UnitGraph
+from analysis.solvers.enumeration import PartitionGraph, Search, enumerate_partitions
+from analysis.metrics.scoring import PlanScorer, Weights, penalty
+from analysis.solvers.seed_plans import bisection_plan, max_deviation
+from analysis.plan.graph import UnitGraph
 from geo.bundle import StudyArea, load_bundle
 
 K = 4

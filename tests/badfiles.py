@@ -22,8 +22,8 @@ import pandas as pd
 import shapely
 from shapely.geometry import LineString, Polygon, mapping
 
-from analysis.plan import current_plan
-from analysis.plan_io import plan_csv
+from analysis.plan.partition import current_plan
+from analysis.plan.io import plan_csv
 from geo.bundle import DEFAULT_BUNDLE, StudyArea
 from geo.read import MAX_FILE_BYTES
 
@@ -795,7 +795,7 @@ def run_cli(case: CliCase, folder: Path) -> tuple[int, str, str]:
 
 def app_rows() -> list[str]:
     """The README rows for hostile use of the app and server (tested in the browser and AppTest tests)."""
-    from analysis.serving import shared_settings
+    from analysis.cli.serving import shared_settings
     from geo.errors import LocalignError
 
     try:
@@ -818,7 +818,7 @@ def app_rows() -> list[str]:
 
 def table() -> str:
     """The README table: every case above, run through the Python API, with the message a planner sees."""
-    from analysis.plan_io import read_plan
+    from analysis.plan.io import read_plan
     from geo.bundle import load_bundle
     from geo.errors import LocalignError
     from geo.uploads import study_area_from_upload

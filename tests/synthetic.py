@@ -13,7 +13,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import box
 
-from analysis.plan import Plan, make_plan
+from analysis.plan.partition import Plan, make_plan
 from geo.bundle import StudyArea, study_area_from_frames
 
 SIZE = 100.0

@@ -23,8 +23,8 @@ from badfiles import (
     wards_frame,
 )
 
-from analysis.plan import current_plan
-from analysis.plan_io import read_plan
+from analysis.plan.partition import current_plan
+from analysis.plan.io import read_plan
 from geo.errors import LocalignError
 from geo.uploads import pcn_grouping_from_upload, read_uploaded_layer, study_area_from_upload
 
@@ -299,7 +299,7 @@ def test_a_restored_autosave_keeps_names_that_an_import_would_refuse(lbbd):
     """Names are checked at the door (imports), never when restoring a planner's own autosaved work."""
     import json
 
-    from analysis.plan_io import plan_from_json_text
+    from analysis.plan.io import plan_from_json_text
 
     labels = {u: ("=North" if i % 2 else "-South") for i, u in enumerate(lbbd.ids)}
     plan = plan_from_json_text(lbbd, json.dumps({"assignment": labels, "localities": ["=North", "-South"]}))

@@ -33,16 +33,16 @@ from badfiles import (
     run_cli,
 )
 
-from analysis.editing import AutosaveStore, EditSession, new_session_key, study_area_key, valid_session_key
-from analysis.exports import export_bytes
-from analysis.plan import current_plan
-from analysis.plan_io import read_plan
-from analysis.scoring import Weights
+from analysis.plan.editing import AutosaveStore, EditSession, new_session_key, study_area_key, valid_session_key
+from analysis.present.exports import export_bytes
+from analysis.plan.partition import current_plan
+from analysis.plan.io import read_plan
+from analysis.metrics.scoring import Weights
 from geo.bundle import load_bundle
 from geo.errors import LocalignError
 from geo.escape import FORMULA_STARTS, csv_cell, html_text, is_plain_number, markdown_text, uncsv_cell
 from geo.uploads import read_uploaded_layer, study_area_from_upload
-from geo.webmap import MapOptions, plan_map
+from analysis.present.webmap import MapOptions, plan_map
 
 PLANS = {c.key: c for c in PLAN_CSVS}
 LAYER_CASES = {c.key: c for c in LAYERS}
@@ -105,8 +105,8 @@ def test_the_hostile_bundle_really_holds_hostile_names(hostile_area):
 
 def test_the_web_map_of_hostile_names_holds_no_live_markup(hostile_area):
     plan = read_plan(hostile_area, hostile_plan_csv(hostile_area), "<img src=x onerror=alert(9)>.csv")
-    from analysis.evaluate import evaluate
-    from analysis.plan_views import plan_layer
+    from analysis.metrics.evaluate import evaluate
+    from analysis.present.views import plan_layer
 
     layer = plan_layer(hostile_area, plan, evaluate(hostile_area, plan), f"Plan {plan.name}")
     page = plan_map(hostile_area, layer, MapOptions(pcn=True, practices=True)).get_root().render()
@@ -157,7 +157,7 @@ def test_every_export_of_the_hostile_bundle_and_plan_is_inert(hostile_area):
 
 
 def test_download_file_names_hold_no_markup(hostile_area):
-    from analysis.downloads import plan_downloads
+    from analysis.present.downloads import plan_downloads
 
     plan = read_plan(hostile_area, hostile_plan_csv(hostile_area), "<img src=x onerror=alert(1)> `${x}`.csv")
     for item in plan_downloads(hostile_area, plan):
@@ -166,8 +166,8 @@ def test_download_file_names_hold_no_markup(hostile_area):
 
 def test_propose_summary_csv_is_inert(formula_area, tmp_path):
     from analysis.cli import propose as command
-    from analysis.proposals import Constraints
-    from analysis.propose import propose
+    from analysis.solvers.proposal_set import Constraints
+    from analysis.solvers.propose import propose
 
     result = propose(formula_area, 3, Constraints(max_deviation=0.1), top=2)
     plans = [result.plans.plan(int(p), f"=Option {r}") for r, p in enumerate(result.ranked, start=1)]

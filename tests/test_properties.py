@@ -21,9 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import MultiPoint, box
 
-from analysis.evaluate import evaluate
-from analysis.plan import Plan, make_plan
-from analysis.scoring import PlanScorer
+from analysis.metrics.evaluate import evaluate
+from analysis.plan.partition import Plan, make_plan
+from analysis.metrics.scoring import PlanScorer
 from geo.bundle import StudyArea, study_area_from_frames
 
 X0, Y0, SIDE = 540_000.0, 184_000.0, 2_000.0
@@ -283,7 +283,7 @@ def small_maps(draw) -> StudyArea:
 @settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_enumeration_counts_agree_with_brute_force_on_random_maps(data):
-    from analysis.enumeration import PartitionGraph, Search, count_partitions, enumerate_partitions
+    from analysis.solvers.enumeration import PartitionGraph, Search, count_partitions, enumerate_partitions
 
     area = data.draw(small_maps())
     k = data.draw(st.integers(1, min(4, len(area.ids))))

@@ -1,7 +1,7 @@
 """Round trips: export a plan, import the file, and get the identical plan back.
 
-CSV (analysis.plan_io.plan_csv / write_plan_csv / analysis.exports.tables.assignment_csv) and
-GeoJSON (analysis.exports.geojson.wards_geojson / write_geojson), for every bundled plan and for
+CSV (analysis.plan.io.plan_csv / write_plan_csv / analysis.present.exports.tables.assignment_csv) and
+GeoJSON (analysis.present.exports.geojson.wards_geojson / write_geojson), for every bundled plan and for
 random plans whose locality names hold commas, quotes, apostrophes, semicolons, non-Latin letters
 and names that look like numbers or missing values.
 """
@@ -15,10 +15,10 @@ from badfiles import STRANGE_LABELS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.exports.geojson import geojson_text, wards_geojson, write_geojson
-from analysis.exports.tables import assignment_csv
-from analysis.plan import Plan, current_plan, grouping_plan, label_problem, make_plan
-from analysis.plan_io import plan_csv, read_plan, write_plan_csv
+from analysis.present.exports.geojson import geojson_text, wards_geojson, write_geojson
+from analysis.present.exports.tables import assignment_csv
+from analysis.plan.partition import Plan, current_plan, grouping_plan, label_problem, make_plan
+from analysis.plan.io import plan_csv, read_plan, write_plan_csv
 
 TRICKY_LABELS = (*STRANGE_LABELS, "01", "1.0", "-1", "NA", "null", "None", "nan", "TRUE", "#N/A", "ward_code",
                  "E05014053", "Ḃarking\u200dDagenham", "שכונה", "منطقة", "地区 1", "🏥 Health", "a\u00a0b", "''", '"')

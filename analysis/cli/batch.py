@@ -1,13 +1,13 @@
-"""`localign batch`: neighbourhoods for many councils at once on Dask distributed (see analysis.batch)."""
+"""`localign batch`: neighbourhoods for many councils at once on Dask distributed (see analysis.solvers.batch)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from analysis.batch import DEFAULT_TARGET, council_codes, run_batch
+from analysis.solvers.batch import DEFAULT_TARGET, council_codes, run_batch
 from analysis.cli.common import check_budget
-from analysis.requirements import parse_fraction
+from analysis.cli.requirements import parse_fraction
 from geo.errors import LocalignError
 
 

@@ -81,8 +81,8 @@ def check_budget(value: float | None, where: str = "--budget-s") -> float | None
 
 
 def plan_argument(area: StudyArea, spec: str):
-    """The plan a --plan argument names (see analysis.plan_io.resolve_plan), with any notes printed to stderr."""
-    from analysis.plan_io import resolve_plan
+    """The plan a --plan argument names (see analysis.plan.io.resolve_plan), with any notes printed to stderr."""
+    from analysis.plan.io import resolve_plan
 
     plan = resolve_plan(area, spec)
     for note in plan.warnings:

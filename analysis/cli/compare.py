@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from analysis.cli.common import add_evidence, add_adjacency, add_bundle, load, print_json, print_notes, text_table
-from analysis.compare import compare
+from analysis.metrics.compare import compare
 from analysis.metrics.definitions import METRICS
 from analysis.cli.common import plan_argument
 

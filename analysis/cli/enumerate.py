@@ -13,18 +13,18 @@ import time
 import numpy as np
 
 from analysis.cli.common import add_evidence, add_adjacency, add_bundle, check_budget, load, print_json, print_notes, text_table
-from analysis.enumeration import (PartitionGraph, Search, count_partitions_within, enumerate_area, estimate_partitions,
+from analysis.solvers.enumeration import (PartitionGraph, Search, count_partitions_within, enumerate_area, estimate_partitions,
                                   read_graph_json)
-from analysis.enumeration.engine import enumerate_partitions
-from analysis.enumeration.study_area import balance_measures as area_measures
+from analysis.solvers.enumeration.engine import enumerate_partitions
+from analysis.solvers.enumeration.study_area import balance_measures as area_measures
 from analysis.cli.common import balance_measures
 from analysis.metrics.definitions import metric
 from analysis.metrics.population import max_abs_deviation, within_tolerance, within_tolerance_all
-from analysis.pareto import front_of
-from analysis.enumeration.engine import COMPILING_NOTE, needs_compiling
+from analysis.solvers.pareto import front_of
+from analysis.solvers.enumeration.engine import COMPILING_NOTE, needs_compiling
 from analysis.progress import cli_progress
-from analysis.requirements import parse_fraction
-from analysis.scoring import OBJECTIVE_METRICS
+from analysis.cli.requirements import parse_fraction
+from analysis.metrics.scoring import OBJECTIVE_METRICS
 from geo.errors import LocalignError
 
 BALANCE_LEVELS = (0.05, 0.10, 0.20)

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from analysis.cli.common import add_evidence, add_bundle, load
-from analysis.exports import FORMATS, export
+from analysis.present.exports import FORMATS, export
 from analysis.cli.common import plan_argument
 from geo.errors import LocalignError
 

@@ -11,16 +11,16 @@ from pathlib import Path
 import numpy as np
 
 from analysis.cli.common import add_evidence, add_adjacency, add_bundle, check_budget, load, print_json, print_notes, text_table
-from analysis.exports.tables import csv_text, trailing_notes
+from analysis.present.exports.tables import csv_text, trailing_notes
 from analysis.metrics.definitions import metric
-from analysis.naming import consistent_names
-from analysis.plan import Plan
-from analysis.enumeration.engine import COMPILING_NOTE, needs_compiling
+from analysis.plan.naming import consistent_names
+from analysis.plan.partition import Plan
+from analysis.solvers.enumeration.engine import COMPILING_NOTE, needs_compiling
 from analysis.progress import cli_progress
-from analysis.propose import METHODS, Proposals, propose
-from analysis.proposals import Constraints
-from analysis.requirements import EXAMPLES, parse_fraction, parse_requirements
-from analysis.scoring import Weights, measurable_objectives
+from analysis.solvers.propose import METHODS, Proposals, propose
+from analysis.solvers.proposal_set import Constraints
+from analysis.cli.requirements import EXAMPLES, parse_fraction, parse_requirements
+from analysis.metrics.scoring import Weights, measurable_objectives
 from geo.bundle import StudyArea
 from geo.errors import LocalignError
 
@@ -183,8 +183,8 @@ def _weights_text(weights: Weights) -> str:
 
 def write_outputs(result: Proposals, plans: list[Plan], folder: str) -> list[Path]:
     """Write each plan as CSV (ward_code,ward_name,locality) and wards GeoJSON, plus summary.csv and summary.md."""
-    from analysis.exports import export
-    from analysis.exports.files import write_bytes
+    from analysis.present.exports import export
+    from analysis.present.exports.files import write_bytes
 
     out = Path(folder).expanduser()
     try:
@@ -311,7 +311,7 @@ def _print_text(result: Proposals, plans: list[Plan], written: list[Path]) -> No
 
 def run_robust(args: argparse.Namespace) -> int:
     """`propose --robust`: rank by the worst balance over the base and each --scenario, printing each case."""
-    from analysis.robust import propose_robust
+    from analysis.solvers.robust import propose_robust
 
     area = load(args, scenario="")
     k = args.k if args.k is not None else area.manifest.default_k
