@@ -35,7 +35,7 @@ from analysis.metrics.population import DEFAULT_TOLERANCE
 from analysis.present.palette import CURRENT_OUTLINE, PCN_OUTLINE, PRACTICE
 from analysis.plan.partition import Plan
 from analysis.plan.io import read_plan
-from analysis.solvers.proposal_set import Constraints
+from analysis.constraints.rules import Constraints
 from analysis.solvers.propose import propose
 from analysis.metrics.scoring import Weights
 from analysis.cli import serving
@@ -165,10 +165,8 @@ def offer_default_bundle(folder: Path) -> None:
 
 
 def reference_plans(area: StudyArea) -> dict[str, Plan]:
-    """The plans every study area offers (current localities, other groupings), cached on the area."""
-    if "app_reference_plans" not in area.cache:
-        area.cache["app_reference_plans"] = views.reference_plans(area)
-    return area.cache["app_reference_plans"]
+    """The plans every study area offers (current localities, other groupings), made once per study area."""
+    return views.kept_reference_plans(area)
 
 
 def edit_session(area: StudyArea) -> EditSession | None:
@@ -794,7 +792,7 @@ def proposal_results(area: StudyArea, session: EditSession | None, result) -> No
                 st.session_state.p_show = picked
 
         st.altair_chart(pareto_chart(frame, x_key, y_key, metric(x_key).title, metric(y_key).title,
-                                     colour="retained_share", colour_title="Residents kept",
+                                     colour=views.CHART_COLOUR, colour_title=metric(views.CHART_COLOUR).short,
                                      tooltip=[alt_kind_tooltip(), *metric_tooltips(views.OPTION_METRICS)],
                                      x_format=_axis_format(x_key),
                                      y_format=_axis_format(y_key), chosen=st.session_state.p_show, height=330),
@@ -840,8 +838,7 @@ def proposal_results(area: StudyArea, session: EditSession | None, result) -> No
         downloads(area, plan, "p_dl")
 
 
-AXES = {"Largest deviation": "max_abs_deviation", "PCN nesting": "pcn_nesting",
-        "Compactness": "polsby_popper_mean", "Residents kept": "retained_share"}
+AXES = views.CHART_AXES
 
 
 def alt_kind_tooltip():

@@ -27,6 +27,7 @@ import numpy as np
 from lbbd_reference import BALANCE_ONLY, OBJECTIVES, reached, reference
 from lsoa_graphs import WEIGHTS, lsoa_graph
 
+from analysis.plan.context import StudyContext
 from analysis.solvers.optimise import Optimiser
 from analysis.metrics.scoring import PlanScorer, Weights, penalty
 from analysis.plan.graph import UnitGraph
@@ -161,7 +162,7 @@ def median_hit(runs: list[dict]) -> tuple[float | None, int]:
 def lbbd_gerrychain_rows() -> list[dict]:
     """Time to the exhaustive optimum: ours vs GerryChain's ReCom chain and short bursts, from the common start."""
     ref = reference()
-    graph = UnitGraph.of(ref.area)
+    graph = StudyContext.of(ref.area).graph
     rows = []
     ours_lbbd("default weights", 0, True, 0.1)  # load compiled code before timing
     for objective in OBJECTIVES:
@@ -209,7 +210,7 @@ def gerrychain_random_start_rows() -> list[dict]:
     """Can GerryChain build its own random start on the wards? (Partition.from_random_assignment)"""
     from gerrychain import Graph, Partition
 
-    graph = Graph.from_networkx(UnitGraph.of(reference().area).to_networkx(POP))
+    graph = Graph.from_networkx(StudyContext.of(reference().area).graph.to_networkx(POP))
     rows = []
     for epsilon, seeds in ((0.10, range(10)), (0.05, range(2) if os.environ.get("LOCALIGN_BENCH_SLOW") else ())):
         ok, times, errors = 0, [], set()
@@ -239,7 +240,7 @@ def spopt_worker(name: str) -> None:
     from spopt.region import AZP, MaxPHeuristic, RegionKMeansHeuristic, Skater
 
     ref = reference()
-    area, graph = ref.area, UnitGraph.of(ref.area)
+    area, graph = ref.area, StudyContext.of(ref.area).graph
     frame = area.units.reset_index(drop=True)
     frame[POP] = graph.population
     neighbours = {i: [] for i in range(graph.n)}
@@ -273,7 +274,7 @@ SPOPT_NOTES = {
 
 def spopt_rows() -> list[dict]:
     ref = reference()
-    graph = UnitGraph.of(ref.area)
+    graph = StudyContext.of(ref.area).graph
     scorer = PlanScorer(ref.area, 4)
     rows = []
     for name in SPOPT_METHODS:

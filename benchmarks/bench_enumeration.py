@@ -20,11 +20,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 SETUP = """
 import json, resource, time, tracemalloc
+from analysis.plan.context import StudyContext
 from geo.bundle import load_bundle
-from analysis.solvers.enumeration import PartitionGraph, Search, count_partitions, enumerate_partitions
+from analysis.solvers.enumeration import Search, count_partitions, enumerate_partitions
 from analysis.metrics.scoring import PlanScorer
 area = load_bundle()
-graph = PartitionGraph.from_area(area, "rook")
+graph = StudyContext.of(area, "rook").graph
 
 def list_and_score(k, d=None):
     t0 = time.perf_counter()

@@ -12,10 +12,10 @@ from functools import cache, lru_cache
 
 import numpy as np
 
-from analysis.solvers.enumeration import PartitionGraph, Search, enumerate_partitions
+from analysis.plan.context import StudyContext
+from analysis.solvers.enumeration import Search, enumerate_partitions
 from analysis.metrics.scoring import PlanScorer, Weights, penalty
 from analysis.solvers.seed_plans import bisection_plan, max_deviation
-from analysis.plan.graph import UnitGraph
 from geo.bundle import StudyArea, load_bundle
 
 K = 4
@@ -45,10 +45,10 @@ def bundled() -> StudyArea:
 def reference(k: int = K) -> Reference:
     """Enumerate every k-locality plan of the wards and fix a common starting plan (between 7 % and 10 % out)."""
     area = bundled()
-    codes = enumerate_partitions(Search(PartitionGraph.from_area(area), k))
+    codes = enumerate_partitions(Search(StudyContext.of(area).graph, k))
     table = PlanScorer(area, k).score(codes)
     optimum = {name: float(penalty(table, w).min()) for name, w in OBJECTIVES.items()}
-    graph = UnitGraph.of(area)
+    graph = StudyContext.of(area).graph
     for seed in range(1000):
         start = bisection_plan(graph, k, np.random.default_rng(seed), trees=2)
         deviation = max_deviation(graph, start, k)

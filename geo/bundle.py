@@ -68,9 +68,13 @@ class Grouping:
         return self.kind == "registrations"
 
 
-@dataclass
+@dataclass(eq=False)
 class StudyArea:
-    """A loaded, validated bundle; every geometry is in EPSG:27700 and units are indexed by id."""
+    """A loaded, validated bundle; every geometry is in EPSG:27700 and units are indexed by id.
+
+    Compared and hashed by identity: everything derived from it (graphs, per-unit arrays, scored plans) lives in
+    analysis.plan.context.StudyContext, built once per study area and adjacency.
+    """
 
     manifest: Manifest
     units: gpd.GeoDataFrame
@@ -82,9 +86,6 @@ class StudyArea:
     warnings: list[Problem] = field(default_factory=list)
     snap_m: float = adj.DEFAULT_SNAP_M
     min_shared_m: float = adj.DEFAULT_MIN_SHARED_M
-    _graphs: dict[str, nx.Graph] = field(default_factory=dict, repr=False)
-    cache: dict = field(default_factory=dict, repr=False)
-    """Derived data other layers attach to this study area (evaluation contexts, enumerations)."""
     registrations: Registrations | None = None
     """GP registrations by small area, when the bundle has them (then PCN alignment is on registered patients)."""
     scenarios: dict[str, Scenario] = field(default_factory=dict)
@@ -93,6 +94,10 @@ class StudyArea:
     """Numeric attributes balance is judged on (empty: residents only)."""
     scenario: Scenario | None = None
     """The growth scenario applied to residents, if any."""
+    _variants: dict[tuple, "StudyArea"] = field(default_factory=dict, repr=False)
+    """This study area's variants by choices (written only by ``variant``), so the same choices give the same object."""
+    _without_scenario: "StudyArea | None" = field(default=None, repr=False)
+    """For a variant with a growth scenario: the same choices without it (set only by ``variant``)."""
 
     @property
     def balance_columns(self) -> tuple[str, ...]:
@@ -164,8 +169,8 @@ class StudyArea:
         if not balance and chosen is None and not assigned:
             return self
         key = ("variant", balance, chosen.name if chosen else None, assigned)
-        if key in self.cache:
-            return self.cache[key]
+        if key in self._variants:
+            return self._variants[key]
         attributes = self.attributes
         groupings = dict(self.groupings)
         registrations = self.registrations
@@ -186,8 +191,8 @@ class StudyArea:
         out = self._copy(attributes=attributes, groupings=groupings, registrations=registrations,
                          balance_on=balance, scenario=chosen)
         if chosen is not None:  # the same choices without the scenario, to show base and scenario side by side
-            out.cache["without_scenario"] = self.variant(balance, None, dict(assigned))
-        self.cache[key] = out
+            out._without_scenario = self.variant(balance, None, dict(assigned))
+        self._variants[key] = out
         return out
 
     @property
@@ -218,15 +223,15 @@ class StudyArea:
         return adj.contacts(self.units, self.snap_m)
 
     def graph(self, kind: adj.Adjacency = "rook") -> nx.Graph:
-        """The unit adjacency graph of the given kind, built once and cached."""
-        if kind not in self._graphs:
-            graph = adj.adjacency_graph(self.units, kind, self.snap_m, self.min_shared_m, self.contacts)
-            if self.manifest.units.link_islands:
-                graph = adj.link_islands(graph, self.units)
-            nx.set_node_attributes(graph, self.population.to_dict(), "population")
-            nx.set_node_attributes(graph, self.unit_names.to_dict(), "name")
-            self._graphs[kind] = graph
-        return self._graphs[kind]
+        """The unit adjacency graph of the given kind as networkx, built from the measured contacts on each call
+        (nodes carry population and name; island links carry ``linked`` and ``gap_m``). Analysis keeps one compact
+        copy per adjacency in its study context instead of calling this repeatedly."""
+        graph = adj.adjacency_graph(self.units, kind, self.snap_m, self.min_shared_m, self.contacts)
+        if self.manifest.units.link_islands:
+            graph = adj.link_islands(graph, self.units)
+        nx.set_node_attributes(graph, self.population.to_dict(), "population")
+        nx.set_node_attributes(graph, self.unit_names.to_dict(), "name")
+        return graph
 
     @cached_property
     def units_lonlat(self) -> gpd.GeoDataFrame:
@@ -281,11 +286,11 @@ class StudyArea:
 
     def without_scenario(self) -> "StudyArea":
         """The same study area and choices with no growth scenario (itself when none is applied)."""
-        return self.cache.get("without_scenario", self) if self.scenario is not None else self
+        return (self._without_scenario or self) if self.scenario is not None else self
 
     def _copy(self, **changes) -> "StudyArea":
         """A copy with some fields changed and fresh caches; geometry-only derived data (same units) is kept."""
-        out = replace(self, warnings=list(self.warnings), _graphs={}, cache={}, **changes)
+        out = replace(self, warnings=list(self.warnings), _variants={}, _without_scenario=None, **changes)
         for name in ("contacts", "units_lonlat", "outline"):
             if name in self.__dict__:
                 out.__dict__[name] = self.__dict__[name]

@@ -166,7 +166,7 @@ def test_download_file_names_hold_no_markup(hostile_area):
 
 def test_propose_summary_csv_is_inert(formula_area, tmp_path):
     from analysis.cli import propose as command
-    from analysis.solvers.proposal_set import Constraints
+    from analysis.constraints.rules import Constraints
     from analysis.solvers.propose import propose
 
     result = propose(formula_area, 3, Constraints(max_deviation=0.1), top=2)

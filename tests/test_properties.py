@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import MultiPoint, box
 
+from analysis.plan.context import StudyContext
 from analysis.metrics.evaluate import evaluate
 from analysis.plan.partition import Plan, make_plan
 from analysis.metrics.scoring import PlanScorer
@@ -283,14 +284,14 @@ def small_maps(draw) -> StudyArea:
 @settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_enumeration_counts_agree_with_brute_force_on_random_maps(data):
-    from analysis.solvers.enumeration import PartitionGraph, Search, count_partitions, enumerate_partitions
+    from analysis.solvers.enumeration import Search, count_partitions, enumerate_partitions
 
     area = data.draw(small_maps())
     k = data.draw(st.integers(1, min(4, len(area.ids))))
     bound = data.draw(st.sampled_from([None, Fraction(0), Fraction(1, 10), Fraction(3, 10), Fraction(1)]))
     graph = area.graph("rook")
     expected = brute_force_partitions(graph, area.population.to_dict(), k, bound)
-    search = Search(PartitionGraph.from_area(area), k, None if bound is None else float(bound))
+    search = Search(StudyContext.of(area).graph, k, None if bound is None else float(bound))
     assert count_partitions(search).count == len(expected)
     ids = area.ids
     listed = {frozenset(frozenset(ids[i] for i in np.flatnonzero(row == j)) for j in range(k))

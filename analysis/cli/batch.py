@@ -6,8 +6,8 @@ import argparse
 import sys
 
 from analysis.solvers.batch import DEFAULT_TARGET, council_codes, run_batch
-from analysis.cli.common import check_budget
 from analysis.cli.requirements import parse_fraction
+from analysis.cli.common import check_budget
 from geo.errors import LocalignError
 
 

@@ -13,7 +13,9 @@ import time
 import numpy as np
 
 from analysis.cli.common import add_evidence, add_adjacency, add_bundle, check_budget, load, print_json, print_notes, text_table
-from analysis.solvers.enumeration import (PartitionGraph, Search, count_partitions_within, enumerate_area, estimate_partitions,
+from analysis.plan.context import StudyContext
+from analysis.plan.graph import UnitGraph
+from analysis.solvers.enumeration import (Search, count_partitions_within, enumerate_area, estimate_partitions,
                                   read_graph_json)
 from analysis.solvers.enumeration.engine import enumerate_partitions
 from analysis.solvers.enumeration.study_area import balance_measures as area_measures
@@ -60,10 +62,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def _graph_summary(graph: PartitionGraph, k: int, d: float | None, codes: np.ndarray, elapsed: float,
+def _graph_summary(graph: UnitGraph, k: int, d: float | None, codes: np.ndarray, elapsed: float,
                    measures: np.ndarray | None = None) -> dict:
     summary = {"units": graph.n, "k": k, "max_deviation": d, "count": len(codes), "seconds": round(elapsed, 3)}
-    if graph.population is not None and len(codes):
+    if graph.weighted and len(codes):
         pops = np.stack([(codes == j) @ graph.population for j in range(k)], axis=1)
         total = float(graph.population.sum())
         summary["best_max_abs_deviation"] = float(max_abs_deviation(pops, total).min())
@@ -95,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
             measures = np.column_stack([read_graph_json(args.graph, name).population for name in names])
     else:
         area = load(args)
-        graph = PartitionGraph.from_area(area, args.adjacency)
+        graph = StudyContext.of(area, args.adjacency).graph
         measures = area_measures(area)
     search = Search(graph, args.k, d, measures=measures)
     what = f"{args.k} connected localities" + (f" within ±{d:.1%}" if d is not None else "")

@@ -12,24 +12,23 @@ import numpy as np
 
 from analysis.cli.common import add_evidence, add_adjacency, add_bundle, check_budget, load, print_json, print_notes, text_table
 from analysis.present.exports.tables import csv_text, trailing_notes
-from analysis.metrics.definitions import metric
+from analysis.metrics.definitions import SCORED, metric, shown_in
 from analysis.plan.naming import consistent_names
 from analysis.plan.partition import Plan
 from analysis.solvers.enumeration.engine import COMPILING_NOTE, needs_compiling
 from analysis.progress import cli_progress
 from analysis.solvers.propose import METHODS, Proposals, propose
-from analysis.solvers.proposal_set import Constraints
+from analysis.constraints.rules import Constraints
 from analysis.cli.requirements import EXAMPLES, parse_fraction, parse_requirements
-from analysis.metrics.scoring import Weights, measurable_objectives
+from analysis.metrics.scoring import OBJECTIVE_METRICS, Weights, measurable_objectives
 from geo.bundle import StudyArea
 from geo.errors import LocalignError
 
-TABLE_METRICS = ("max_abs_deviation", "pcn_nesting", "pcns_split", "polsby_popper_mean", "retained_share",
-                 "wards_moved")
+TABLE_METRICS = shown_in("cli_table")
 """The metrics of the ranked table (titles and formats from analysis.metrics.definitions)."""
 
-SUMMARY_METRICS = ("max_abs_deviation", "population_range", "polsby_popper_mean", "polsby_popper_min", "cut_edges",
-                   "pcn_nesting", "pcns_split", "pcns_split_90", "retained_share", "wards_moved", "population_moved")
+SUMMARY_METRICS = SCORED
+"""Every metric scored for many plans, in registry order (summary.csv/.md and --json)."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -60,8 +59,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-NEEDS = {"pcn_nesting": "nesting", "pcns_split": "nesting", "retained_share": "continuity",
-         "wards_moved": "continuity"}
+NEEDS = {key: metric(key).needs for key in TABLE_METRICS if metric(key).needs}
 """Table columns that measure an objective a study area may lack (no PCN grouping, no current localities)."""
 
 
@@ -301,7 +299,7 @@ def _print_text(result: Proposals, plans: list[Plan], written: list[Path]) -> No
     if result.exhaustive:
         standings = result.standings(plans[0])
         print(f"\n{plans[0].name} among all {len(result.plans):,} valid plans:")
-        for key in ("max_abs_deviation", "pcn_nesting", "polsby_popper_mean", "retained_share"):
+        for key, _ in OBJECTIVE_METRICS.values():
             print(f"  {standings[key].sentence()}")
     if written:
         print(f"\nWrote {len(written)} files to {written[0].parent}: each option as CSV and GeoJSON, "

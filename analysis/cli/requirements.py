@@ -16,7 +16,7 @@ import re
 from dataclasses import replace
 from typing import Iterable
 
-from analysis.solvers.proposal_set import Constraints
+from analysis.constraints.rules import Constraints
 from geo.bundle import StudyArea
 from geo.errors import LocalignError, list_items
 

@@ -3,11 +3,10 @@ continuity first; compactness scores and graph counts come later, each with its 
 
 from __future__ import annotations
 
-from analysis.metrics.definitions import METRICS, MetricDefinition
+from analysis.metrics.definitions import METRICS, MetricDefinition, shown_in
 
-DIRECTOR_METRICS: tuple[str, ...] = ("max_abs_deviation", "contiguous", "pcn_nesting", "pcns_split",
-                                     "retained_share", "wards_moved", "population_moved")
-"""The measures a director asks about, in the order a briefing leads with them."""
+DIRECTOR_METRICS: tuple[str, ...] = shown_in("director")
+"""The measures a director asks about, in the order a briefing leads with them (the registry's 'director' view)."""
 
 
 def director_metrics() -> tuple[MetricDefinition, ...]:

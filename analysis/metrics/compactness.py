@@ -7,39 +7,13 @@ twice the boundary they share, which equals the dissolved shape's perimeter when
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 
-
-@dataclass(frozen=True)
-class UnitShapes:
-    """Per-unit measurements, in unit order, that every compactness score is built from."""
-
-    area_m2: np.ndarray
-    perimeter_m: np.ndarray
-    edge_a: np.ndarray
-    edge_b: np.ndarray
-    edge_shared_m: np.ndarray
-    hull_points: tuple[np.ndarray, ...]
-
-    @classmethod
-    def from_units(cls, units: gpd.GeoDataFrame, contacts: pd.DataFrame) -> "UnitShapes":
-        """Measure units (in a metric CRS) and their shared boundaries (from geo.adjacency.contacts)."""
-        position = {u: i for i, u in enumerate(units.index)}
-        hulls = shapely.convex_hull(units.geometry.to_numpy())
-        points = tuple(np.asarray(shapely.get_coordinates(h)) for h in hulls)
-        return cls(
-            area_m2=units.geometry.area.to_numpy(dtype=float),
-            perimeter_m=units.geometry.length.to_numpy(dtype=float),
-            edge_a=contacts["a"].map(position).to_numpy(dtype=np.int64),
-            edge_b=contacts["b"].map(position).to_numpy(dtype=np.int64),
-            edge_shared_m=contacts["shared_m"].to_numpy(dtype=float),
-            hull_points=points,
-        )
+if TYPE_CHECKING:
+    from analysis.plan.context import UnitShapes
 
 
 def polsby_popper(area_m2: np.ndarray, perimeter_m: np.ndarray) -> np.ndarray:

@@ -2,28 +2,54 @@
 
 from __future__ import annotations
 
-import networkx as nx
+from collections.abc import Mapping
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
+
+from analysis.plan.graph import UnitGraph
 
 
-def pieces(graph: nx.Graph, members: list[str]) -> list[list[str]]:
+def pieces(graph: UnitGraph, members: list[str]) -> list[list[str]]:
     """The connected pieces of a locality, largest first, each a sorted list of unit ids."""
-    parts = [sorted(c) for c in nx.connected_components(graph.subgraph(members))]
+    position = {u: i for i, u in enumerate(graph.ids)}
+    inside = np.zeros(graph.n, dtype=bool)
+    inside[[position[u] for u in members]] = True
+    keep = inside[graph.edge_a] & inside[graph.edge_b]
+    matrix = csr_matrix((np.ones(int(keep.sum())), (graph.edge_a[keep], graph.edge_b[keep])), shape=(graph.n, graph.n))
+    _, labels = connected_components(matrix, directed=False)
+    by_piece: dict[int, list[str]] = {}
+    for i in np.flatnonzero(inside):
+        by_piece.setdefault(int(labels[i]), []).append(graph.ids[i])
+    parts = [sorted(c) for c in by_piece.values()]
     return sorted(parts, key=lambda c: (-len(c), c))
 
 
-def noncontiguous_localities(graph: nx.Graph, assignment: dict[str, str]) -> dict[str, list[list[str]]]:
-    """Localities in more than one piece, mapped to their pieces (empty when the plan is contiguous)."""
+def noncontiguous_localities(graph: UnitGraph, assignment: Mapping[str, str],
+                             parent: Mapping[str, list[list[str]]] | None = None,
+                             touched: set[str] | None = None) -> dict[str, list[list[str]]]:
+    """Localities in more than one piece, mapped to their pieces (empty when the plan is contiguous).
+
+    Given the result for the plan this one was edited from (``parent``) and the localities the edit touched, the
+    pieces of every other locality are taken from it instead of being searched again.
+    """
     by_locality: dict[str, list[str]] = {}
     for unit, locality in assignment.items():
         by_locality.setdefault(locality, []).append(unit)
     result = {}
     for locality, members in by_locality.items():
+        if parent is not None and touched is not None and locality not in touched:
+            if locality in parent:
+                result[locality] = parent[locality]
+            continue
         parts = pieces(graph, members)
         if len(parts) > 1:
             result[locality] = parts
     return result
 
 
-def cut_edges(graph: nx.Graph, assignment: dict[str, str]) -> list[tuple[str, str]]:
-    """Adjacent unit pairs placed in different localities."""
-    return [(a, b) for a, b in graph.edges if assignment[a] != assignment[b]]
+def cut_edges(graph: UnitGraph, assignment: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Adjacent unit pairs placed in different localities, in the order the graph's source listed its edges."""
+    ids = graph.ids
+    return [(ids[a], ids[b]) for a, b in graph.listed_edges().tolist() if assignment[ids[a]] != assignment[ids[b]]]

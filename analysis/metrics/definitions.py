@@ -1,8 +1,18 @@
-"""The one list of metric definitions: name, meaning, formula, direction and reference, used by the app, CLI, exports and README."""
+"""The metric registry: each metric declared once — key, title, meaning, formula, reference, caveat, direction, format,
+the objective it measures, its percentile phrase, whether it is scored in batch (analysis.metrics.scoring.ScoreTable, by
+the compiled kernel checked against evaluate()) and where it is shown. Evaluation.headline(), the ScoreTable's
+percentiles and objectives, the CLI columns, the app's figures and tables, the PNG panel and the README table are
+all read from here.
+
+Views (``shown``) name where a metric appears and in which position: ``key_figures`` (the app's headline figures),
+``map_png`` (beside the PNG map), ``options`` (the app's table of proposed options), ``cli_table`` (`localign
+propose`'s ranked table) and ``director`` (the measures a board sees first, analysis.metrics.audience).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Literal
 
 Direction = Literal["lower", "higher", "none"]
@@ -21,6 +31,18 @@ class MetricDefinition:
     reference: str = ""
     caveat: str = ""
     """What the planner must know before trusting the figure (estimate, perturbed source, assumption)."""
+    scored: bool = False
+    """Computed for many plans at once (a ScoreTable column), so percentiles among all plans exist."""
+    phrase: str = ""
+    """How a better value reads in a percentile sentence ('more balanced than 97% of plans')."""
+    objective: str = ""
+    """The planner's objective this metric measures (a Weights field), if any."""
+    shown: Mapping[str, int] = field(default_factory=dict)
+    """View name -> position in that view (see the module docstring)."""
+    short: str = ""
+    """A short label for chart axes and legends."""
+    needs: str = ""
+    """The objective whose data the metric needs ('nesting': PCN areas, 'continuity': current localities), if any."""
 
     def format(self, value: float | int | bool | None) -> str:
         """Format a value of this metric for people (percentages, thousands separators)."""
@@ -60,6 +82,9 @@ METRICS: tuple[MetricDefinition, ...] = (
         "lower", "{:.2%}",
         "The population-equality test of districting, e.g. UK constituencies must lie within 5% of the electoral "
         "quota (Parliamentary Constituencies Act 1986, Sch. 2 r. 2); GerryChain's within_percent_of_ideal_population.",
+        short="Largest deviation",
+        scored=True, phrase="more balanced", objective="balance",
+        shown={"director": 1, "key_figures": 1, "map_png": 1, "options": 1, "cli_table": 1},
     ),
     MetricDefinition(
         "population_range", "Population range",
@@ -67,6 +92,7 @@ METRICS: tuple[MetricDefinition, ...] = (
         "(max_j P_j − min_j P_j) / (P/k)", "lower", "{:.2%}",
         "The 'overall range' (maximum population deviation) of US redistricting case law, e.g. Brown v. Thomson, "
         "462 U.S. 835 (1983).",
+        scored=True, phrase="more balanced (by range)", shown={"map_png": 2},
     ),
     MetricDefinition(
         "contiguous", "Every locality in one piece",
@@ -76,6 +102,7 @@ METRICS: tuple[MetricDefinition, ...] = (
         "higher", "{}",
         "Contiguity as in GerryChain (gerrychain.constraints.contiguous); rook and queen adjacency as in "
         "PySAL/libpysal.",
+        shown={"director": 2, "key_figures": 2, "map_png": 3},
     ),
     MetricDefinition(
         "polsby_popper_mean", "Compactness (Polsby–Popper, mean)",
@@ -83,11 +110,15 @@ METRICS: tuple[MetricDefinition, ...] = (
         "for long thin or ragged shapes.",
         "mean_j 4πA_j / L_j², with area A_j and perimeter L_j in EPSG:27700 metres",
         "higher", "{:.3f}", POLSBY_POPPER_REF,
+        short="Compactness",
+        scored=True, phrase="more compact", objective="compactness",
+        shown={"key_figures": 3, "map_png": 4, "options": 3, "cli_table": 4},
     ),
     MetricDefinition(
         "polsby_popper_min", "Compactness (Polsby–Popper, least compact)",
         "The Polsby–Popper score of the least compact locality.", "min_j 4πA_j / L_j²",
         "higher", "{:.3f}", POLSBY_POPPER_REF,
+        scored=True, phrase="more compact (least compact locality)",
     ),
     MetricDefinition(
         "reock_mean", "Compactness (Reock, mean)",
@@ -113,6 +144,7 @@ METRICS: tuple[MetricDefinition, ...] = (
         "number of edges {a, b} of the ward graph with locality(a) ≠ locality(b)", "lower", "{:d}",
         "DeFord, D., Duchin, M. & Solomon, J. (2021) 'Recombination: a family of Markov chains for "
         "redistricting', Harvard Data Science Review 3(1).",
+        scored=True, phrase="simpler boundaries",
     ),
     MetricDefinition(
         "pcn_nesting", "PCN nesting",
@@ -123,6 +155,10 @@ METRICS: tuple[MetricDefinition, ...] = (
         "higher", "{:.1%}",
         "A population-weighted form of the split counts used for districts nesting in counties (cf. GerryChain's "
         "county_splits updater).",
+        short="PCN nesting",
+        needs="nesting",
+        scored=True, phrase="better PCN nesting", objective="nesting",
+        shown={"director": 3, "key_figures": 5, "map_png": 5, "options": 2, "cli_table": 2},
     ),
     MetricDefinition(
         "pcns_split", "PCNs split",
@@ -130,12 +166,17 @@ METRICS: tuple[MetricDefinition, ...] = (
         "PCN areas put a few residents across a boundary that no practice list would.",
         "number of PCNs g with max_j R_gj / R_g < 0.99, with R_g the residents of PCN g", "lower", "{:d}",
         "As for county splits (cf. GerryChain's county_splits updater).",
+        needs="nesting",
+        scored=True, phrase="fewer PCNs split",
+        shown={"director": 4, "key_figures": 4, "map_png": 6, "options": 5, "cli_table": 3},
     ),
     MetricDefinition(
         "pcns_split_90", "PCNs split badly",
         "PCNs with less than 90% of their residents in their main locality.",
         "number of PCNs g with max_j R_gj / R_g < 0.90", "lower", "{:d}",
         "As for county splits (cf. GerryChain's county_splits updater).",
+        needs="nesting",
+        scored=True, phrase="fewer PCNs badly split",
     ),
     MetricDefinition(
         "retained_share", "Residents kept in their locality",
@@ -145,16 +186,25 @@ METRICS: tuple[MetricDefinition, ...] = (
         "current locality o (Hungarian algorithm)",
         "higher", "{:.1%}",
         "'Core retention' in redistricting; " + HUNGARIAN_REF,
+        short="Residents kept",
+        needs="continuity",
+        scored=True, phrase="more continuity", objective="continuity",
+        shown={"director": 5, "key_figures": 6, "map_png": 7, "options": 4, "cli_table": 5},
     ),
     MetricDefinition(
         "wards_moved", "Wards that move",
         "Wards whose new locality is not the one paired with their current locality.",
         "number of wards i with m(new_i) ≠ old_i (a ward in an unpaired new locality moves)", "lower", "{:d}",
         HUNGARIAN_REF,
+        needs="continuity",
+        scored=True, phrase="fewer wards moved",
+        shown={"director": 6, "key_figures": 7, "map_png": 8, "options": 6, "cli_table": 6},
     ),
     MetricDefinition(
         "population_moved", "Residents who move",
         "Residents of the wards that move.", "P − Σ_j S_j,m(j)", "lower", "{:,.0f}", HUNGARIAN_REF,
+        needs="continuity",
+        scored=True, phrase="fewer residents moved", shown={"director": 7, "key_figures": 8, "map_png": 9},
     ),
 )
 """Plan-level measures, one number per plan (the keys of Evaluation.headline())."""
@@ -285,6 +335,26 @@ PCN_BADLY_SPLIT_SHARE = 0.90
 def metric(key: str) -> MetricDefinition:
     """The definition of one metric by key."""
     return BY_KEY[key]
+
+
+HEADLINE: tuple[str, ...] = tuple(m.key for m in METRICS)
+"""Every plan-level metric, in registry order (the keys of Evaluation.headline())."""
+
+SCORED: tuple[str, ...] = tuple(m.key for m in METRICS if m.scored)
+"""The metrics scored for many plans at once (ScoreTable columns with percentiles), in registry order."""
+
+PHRASES: dict[str, str] = {m.key: m.phrase for m in METRICS if m.phrase}
+"""How a better value of each ranked metric reads in a percentile sentence."""
+
+
+def shown_in(view: str) -> tuple[str, ...]:
+    """The keys of the metrics shown in a view, in the view's order."""
+    return tuple(m.key for m in sorted((m for m in METRICS if view in m.shown), key=lambda m: m.shown[view]))
+
+
+def objective_metric(objective: str) -> MetricDefinition:
+    """The metric measuring one of the planner's objectives (balance, nesting, compactness, continuity)."""
+    return next(m for m in METRICS if m.objective == objective)
 
 
 def markdown_table() -> str:

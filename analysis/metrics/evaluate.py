@@ -3,88 +3,38 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from collections import OrderedDict
 
-import networkx as nx
 import numpy as np
 
 from analysis.metrics import compactness, continuity, pcn_alignment, population
 from analysis.metrics.contiguity import cut_edges, noncontiguous_localities
-from analysis.plan.partition import Plan, current_plan
+from analysis.metrics.definitions import HEADLINE
+from analysis.plan.context import DEFAULT_ADJACENCY, StudyContext
+from analysis.plan.partition import Plan
 from geo.adjacency import Adjacency
 from geo.bundle import StudyArea
 
 
 HULL_CACHE_SIZE = 4096
-"""Localities whose Reock and hull scores are kept per study area and adjacency."""
+"""Localities whose Reock and hull scores are kept per study context."""
+
+EVALUATION_CACHE_SIZE = 64
+"""Evaluations kept per study context (the app shows one plan several ways per screen)."""
 
 
-@dataclass(frozen=True)
-class EvaluationContext:
-    """Everything about a study area that evaluation needs, computed once per study area and adjacency."""
-
-    area: StudyArea
-    adjacency: Adjacency
-    graph: nx.Graph
-    shapes: compactness.UnitShapes
-    population: np.ndarray
-    attributes: np.ndarray
-    attribute_names: tuple[str, ...]
-    pcn_people: np.ndarray | None
-    pcn_names: tuple[str, ...]
-    current: Plan | None
-    balance: np.ndarray
-    """Values per unit (rows) of each balance measure (columns): residents unless the planner chose others."""
-    balance_names: tuple[str, ...]
-    pcn_unassigned: np.ndarray | None = None
-    """Per unit, registered patients of practices in no listed PCN (registrations basis only)."""
-    pcn_area_people: np.ndarray | None = None
-    """Residents per unit and PCN on the approximate-area basis, kept for comparison when registrations are used."""
-    hull_cache: OrderedDict = field(default_factory=OrderedDict, repr=False, compare=False)
-
-    @classmethod
-    def of(cls, area: StudyArea, adjacency: Adjacency = "rook") -> "EvaluationContext":
-        """The cached context for a study area and adjacency kind."""
-        key = ("evaluation_context", adjacency)
-        if key not in area.cache:
-            pcn = area.pcn
-            area.cache[key] = cls(
-                area=area, adjacency=adjacency, graph=area.graph(adjacency),
-                shapes=compactness.UnitShapes.from_units(area.units, area.contacts),
-                population=area.population.to_numpy(dtype=float),
-                attributes=area.attributes.to_numpy(dtype=float),
-                attribute_names=tuple(area.attributes.columns),
-                pcn_people=None if pcn is None else pcn.people.reindex(area.ids).to_numpy(dtype=float),
-                pcn_names=() if pcn is None else tuple(pcn.groups),
-                current=current_plan(area) if area.current is not None else None,
-                balance=area.balance_matrix, balance_names=area.balance_columns,
-                pcn_unassigned=None if pcn is None or pcn.unassigned is None
-                else pcn.unassigned.reindex(area.ids).to_numpy(dtype=float),
-                pcn_area_people=_area_basis_people(area),
-            )
-        return area.cache[key]
-
-    def hull_scores(self, members: np.ndarray, area_m2: float) -> tuple[float, float]:
-        """Reock and convex-hull scores of one set of units, cached by membership so an edit recomputes only
-        the localities it touched."""
-        key = np.asarray(members, dtype=np.int64).tobytes()
-        scores = self.hull_cache.get(key)
-        if scores is None:
-            hull = compactness.hull_of(members, self.shapes)
-            scores = compactness.reock(area_m2, hull), compactness.convex_hull_ratio(area_m2, hull)
-            self.hull_cache[key] = scores
-            if len(self.hull_cache) > HULL_CACHE_SIZE:  # oldest first; safe if another session got there first
-                self.hull_cache.pop(next(iter(self.hull_cache)), None)
-        return scores
-
-
-def _area_basis_people(area: StudyArea) -> np.ndarray | None:
-    """Residents per unit and PCN from the approximate PCN areas, when registrations replaced them as the basis."""
-    pcn = area.pcn
-    fallback = area.groupings.get(f"{area.manifest.pcn_grouping}_areas")
-    if pcn is None or not pcn.registered or fallback is None:
-        return None
-    return fallback.people.reindex(area.ids).to_numpy(dtype=float)
+def hull_scores(ctx: StudyContext, members: np.ndarray, area_m2: float) -> tuple[float, float]:
+    """Reock and convex-hull scores of one set of units, kept by membership so an edit recomputes only the
+    localities it touched."""
+    key = np.asarray(members, dtype=np.int64).tobytes()
+    memo = ctx.memo.hulls
+    scores = memo.get(key)
+    if scores is None:
+        hull = compactness.hull_of(members, ctx.shapes)
+        scores = compactness.reock(area_m2, hull), compactness.convex_hull_ratio(area_m2, hull)
+        memo[key] = scores
+        if len(memo) > HULL_CACHE_SIZE:  # oldest first; safe if another session got there first
+            memo.pop(next(iter(memo)), None)
+    return scores
 
 
 @dataclass(frozen=True)
@@ -154,37 +104,90 @@ class Evaluation:
         return data
 
     def headline(self) -> dict[str, float | int | bool | None]:
-        """The scalar metrics, keyed as in analysis.metrics.definitions."""
-        keys = ("max_abs_deviation", "population_range", "contiguous", "polsby_popper_mean",
-                "polsby_popper_min", "reock_mean", "convex_hull_mean", "cut_edges", "pcn_nesting",
-                "pcns_split", "pcns_split_90", "retained_share", "wards_moved", "population_moved")
-        return {key: getattr(self, key) for key in keys}
+        """The plan-level metrics of the registry (analysis.metrics.definitions), in its order."""
+        return {key: getattr(self, key) for key in HEADLINE}
 
 
 def _by_locality(localities: list[str], values) -> dict[str, float]:
     return {loc: float(v) for loc, v in zip(localities, values)}
 
 
-def evaluate(area: StudyArea, plan: Plan, adjacency: Adjacency = "rook") -> Evaluation:
-    """Evaluate a plan on population balance, contiguity, compactness, PCN alignment and continuity."""
-    ctx = EvaluationContext.of(area, adjacency)
+def evaluate(area: StudyArea, plan: Plan, adjacency: Adjacency = DEFAULT_ADJACENCY) -> Evaluation:
+    """Evaluate a plan on population balance, contiguity, compactness, PCN alignment and continuity (evaluated once
+    per plan and study context: asking again for the same plan returns the same Evaluation)."""
+    ctx = StudyContext.of(area, adjacency)
+    key = (plan.key(), plan.localities, plan.name)
+    memo = ctx.memo.evaluations
+    found = memo.get(key)
+    if found is not None:
+        return found
+    result = _evaluate(ctx, plan, _parent_evaluation(ctx, plan))
+    memo[key] = result
+    if len(memo) > EVALUATION_CACHE_SIZE:
+        memo.pop(next(iter(memo)), None)
+    return result
+
+
+def _parent_evaluation(ctx: StudyContext, plan: Plan) -> tuple[Evaluation, set[str]] | None:
+    """The kept evaluation of the plan's parent (the plan it was edited from) and the localities the edit touched,
+    when the parent was evaluated and has the same localities; else None."""
+    parent = plan.parent
+    if parent is None or parent.localities != plan.localities or not plan.flips:
+        return None
+    found = ctx.memo.evaluations.get((parent.key(), parent.localities, parent.name))
+    if found is None:
+        return None
+    before, after = parent.assignment, plan.assignment
+    return found, {before[u] for u in plan.flips} | {after[u] for u in plan.flips}
+
+
+def _locality_sums(values: np.ndarray, codes: np.ndarray, k: int, parent: np.ndarray | None,
+                   touched: np.ndarray | None) -> np.ndarray:
+    """Σ over each locality's units (last axis = localities), recomputed only for the localities an edit touched."""
+    out = np.array(parent, dtype=float) if parent is not None else np.zeros(values.shape[1:] + (k,))
+    for j in range(k):
+        if touched is None or touched[j]:
+            members = codes == j
+            if values.ndim == 1:
+                out[j] = values[members].sum()
+            else:  # column by column, so each sum is exactly the one a fresh evaluation makes
+                for c in range(values.shape[1]):
+                    out[c, j] = values[members, c].sum()
+    return out
+
+
+def _measure_sums(ctx: StudyContext, m: int, name: str, codes: np.ndarray, k: int, totals: np.ndarray) -> np.ndarray:
+    """Σ of balance measure m over each locality's units (an attribute's totals when the measure is one)."""
+    if name in ctx.attribute_names:
+        return np.asarray(totals[ctx.attribute_names.index(name)], dtype=float)
+    return np.array([ctx.balance[codes == j, m].sum() for j in range(k)])
+
+
+def _evaluate(ctx: StudyContext, plan: Plan, parent: tuple[Evaluation, set[str]] | None = None) -> Evaluation:
+    """Every metric of a plan; with the parent's evaluation, sums and pieces of the localities the edit did not touch
+    are taken from the parent (work in proportion to the localities the moved units left and joined)."""
+    area, adjacency = ctx.area, ctx.adjacency
     localities = list(plan.localities)
     k = len(localities)
     codes = plan.codes()
     total = float(ctx.population.sum())
+    before, touched_names = parent if parent is not None else (None, set(localities))
+    touched = np.array([loc in touched_names for loc in localities]) if before is not None else None
 
-    pops = np.array([ctx.population[codes == j].sum() for j in range(k)])
+    pops = _locality_sums(ctx.population, codes, k,
+                          None if before is None else [before.populations[loc] for loc in localities], touched)
     devs = population.deviations(pops, total)
-    by_measure = {name: population.deviations(np.array([ctx.balance[codes == j, m].sum() for j in range(k)]),
-                                               float(ctx.balance[:, m].sum()))
+    totals = _locality_sums(ctx.attributes, codes, k, None if before is None else
+                            [[before.attribute_totals[c][loc] for loc in localities] for c in ctx.attribute_names],
+                            touched)
+    by_measure = {name: population.deviations(_measure_sums(ctx, m, name, codes, k, totals), ctx.balance_totals[m])
                   for m, name in enumerate(ctx.balance_names)}
     balance = max(float(np.abs(d).max()) for d in by_measure.values())
-    totals = np.array([[ctx.attributes[codes == j, c].sum() for j in range(k)]
-                       for c in range(len(ctx.attribute_names))])
     shares = population.shares(totals) if len(totals) else totals
 
     assignment = dict(zip(plan.unit_ids, plan.labels))
-    pieces = noncontiguous_localities(ctx.graph, assignment)
+    pieces = noncontiguous_localities(ctx.graph, assignment, None if before is None else before.noncontiguous,
+                                      touched_names)
     cuts = cut_edges(ctx.graph, assignment)
 
     areas = compactness.locality_areas(codes, ctx.shapes, k)[0]
@@ -194,7 +197,7 @@ def evaluate(area: StudyArea, plan: Plan, adjacency: Adjacency = "rook") -> Eval
     for j in range(k):
         members = np.flatnonzero(codes == j)
         if len(members):
-            reock[j], hull[j] = ctx.hull_scores(members, float(areas[j]))
+            reock[j], hull[j] = hull_scores(ctx, members, float(areas[j]))
 
     nesting = split = split90 = None
     pcn_share: dict[str, float] = {}
@@ -212,7 +215,9 @@ def evaluate(area: StudyArea, plan: Plan, adjacency: Adjacency = "rook") -> Eval
             pcn_residents[name] = _by_locality(localities, residents[:, g])
     unassigned: dict[str, float] = {}
     if ctx.pcn_unassigned is not None:
-        unassigned = _by_locality(localities, [ctx.pcn_unassigned[codes == j].sum() for j in range(k)])
+        unassigned = _by_locality(localities, _locality_sums(
+            ctx.pcn_unassigned, codes, k, None if before is None else [before.pcn_unassigned[loc] for loc in localities],
+            touched))
     area_nesting = None
     if ctx.pcn_area_people is not None:
         area_nesting = float(pcn_alignment.nesting(
@@ -223,7 +228,7 @@ def evaluate(area: StudyArea, plan: Plan, adjacency: Adjacency = "rook") -> Eval
     wards_moved = pop_moved = retained_share = None
     if ctx.current is not None:
         old = ctx.current
-        old_codes = old.codes()
+        old_codes = ctx.current_codes
         shared = continuity.shared_residents(codes, old_codes, ctx.population, k, old.k)
         match = continuity.best_matching(shared)
         kept = float(continuity.retained(shared, match))

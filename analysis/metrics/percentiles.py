@@ -16,25 +16,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.metrics.definitions import metric
+from analysis.metrics.definitions import PHRASES, SCORED, metric
 from analysis.metrics.scoring import ScoreTable
 
-PERCENTILE_METRICS = ("max_abs_deviation", "population_range", "polsby_popper_mean", "polsby_popper_min",
-                      "cut_edges", "pcn_nesting", "pcns_split", "pcns_split_90", "retained_share", "wards_moved",
-                      "population_moved")
-"""Metrics of a ScoreTable that have a better direction, so a percentile means something."""
+PERCENTILE_METRICS = SCORED
+"""Metrics of a ScoreTable (each has a better direction, so a percentile means something)."""
 
 TIE_TOLERANCE = 1e-9
 """Values closer than this (relative to max(1, |v|)) count as equal."""
-
-PHRASES = {
-    "max_abs_deviation": "more balanced", "population_range": "more balanced (by range)",
-    "polsby_popper_mean": "more compact", "polsby_popper_min": "more compact (least compact locality)",
-    "cut_edges": "simpler boundaries", "pcn_nesting": "better PCN nesting", "pcns_split": "fewer PCNs split",
-    "pcns_split_90": "fewer PCNs badly split", "retained_share": "more continuity",
-    "wards_moved": "fewer wards moved", "population_moved": "fewer residents moved",
-}
-
 
 @dataclass(frozen=True)
 class Standing:

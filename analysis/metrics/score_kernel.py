@@ -10,31 +10,13 @@ check it against those numpy functions on every enumerated plan and against eval
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-
 import numpy as np
 from numba import njit
 
+from analysis.plan.context import StudyContext
+
 THREADS = 2
 MIN_ROWS_PER_THREAD = 20_000
-
-
-@dataclass(frozen=True)
-class UnitData:
-    """Per-unit inputs, in unit order: residents, area, perimeter, residents per PCN, current locality index, and the
-    unit pairs of the adjacency graph (for cut edges) and of every contact (for shared boundary, metres)."""
-
-    population: np.ndarray
-    area_m2: np.ndarray
-    perimeter_m: np.ndarray
-    pcn_people: np.ndarray
-    current_codes: np.ndarray
-    current_k: int
-    edge_a: np.ndarray
-    edge_b: np.ndarray
-    contact_a: np.ndarray
-    contact_b: np.ndarray
-    contact_m: np.ndarray
 
 
 @njit(cache=True, nogil=True)
@@ -139,13 +121,16 @@ def _score(codes, k, pop, area, perim, people, cur, m, maps, use_maps, ca, cb, c
             o_moved[r] = moved
 
 
-def score_plans(codes: np.ndarray, k: int, units: UnitData, maps: np.ndarray | None, total: float,
-                split_share: float, bad_share: float) -> dict[str, np.ndarray]:
+def score_plans(codes: np.ndarray, k: int, ctx: StudyContext, pcn_people: np.ndarray, maps: np.ndarray | None,
+                total: float, split_share: float, bad_share: float) -> dict[str, np.ndarray]:
     """Every ScoreTable metric for plans (N, n) of locality indices 0..k−1, plus the shared-residents matrix S (N, k, m)
-    and, when ``maps`` (the injective maps to match over) is given, the best matching and residents kept."""
+    and, when ``maps`` (the injective maps to match over) is given, the best matching and residents kept.
+
+    The per-unit inputs come from the study context (residents, areas, perimeters, shared boundaries, today's
+    localities, graph edges); ``pcn_people`` is residents per PCN (n, g), g = 0 when there are no PCNs."""
     codes = np.ascontiguousarray(codes)
     n_plans = len(codes)
-    m = units.current_k
+    m = ctx.current_k
     out = {
         "populations": np.zeros((n_plans, k)), "max_abs_deviation": np.zeros(n_plans),
         "population_range": np.zeros(n_plans), "polsby_popper_mean": np.zeros(n_plans),
@@ -157,13 +142,16 @@ def score_plans(codes: np.ndarray, k: int, units: UnitData, maps: np.ndarray | N
     }
     use_maps = maps is not None
     maps = np.zeros((1, k), dtype=np.int64) if maps is None else np.ascontiguousarray(maps, dtype=np.int64)
-    people = np.ascontiguousarray(units.pcn_people, dtype=np.float64)
+    people = np.ascontiguousarray(pcn_people, dtype=np.float64)
+    shapes, graph = ctx.shapes, ctx.graph
+    population = np.ascontiguousarray(ctx.population, dtype=np.float64)
+    current = ctx.current_codes.astype(np.int64)
     step = max(MIN_ROWS_PER_THREAD, -(-n_plans // THREADS))
 
     def run(start: int) -> None:
         rows = slice(start, min(n_plans, start + step))
-        _score(codes[rows], k, units.population, units.area_m2, units.perimeter_m, people, units.current_codes, m,
-               maps, use_maps, units.contact_a, units.contact_b, units.contact_m, units.edge_a, units.edge_b,
+        _score(codes[rows], k, population, shapes.area_m2, shapes.perimeter_m, people, current, m,
+               maps, use_maps, shapes.edge_a, shapes.edge_b, shapes.edge_shared_m, graph.edge_a, graph.edge_b,
                total, split_share, bad_share, *(out[key][rows] for key in out))
 
     starts = list(range(0, n_plans, step)) or [0]

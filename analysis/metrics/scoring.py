@@ -11,10 +11,10 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
-from analysis.metrics.evaluate import EvaluationContext
-from analysis.metrics.definitions import PCN_BADLY_SPLIT_SHARE, PCN_SPLIT_SHARE
-from analysis.metrics.score_kernel import UnitData, score_plans
+from analysis.metrics.definitions import PCN_BADLY_SPLIT_SHARE, PCN_SPLIT_SHARE, objective_metric
+from analysis.metrics.score_kernel import score_plans
 from analysis.metrics import compactness, continuity, pcn_alignment, population
+from analysis.plan.context import DEFAULT_ADJACENCY, StudyContext
 from geo.adjacency import Adjacency
 from geo.bundle import StudyArea
 from geo.errors import LocalignError
@@ -22,13 +22,8 @@ from geo.errors import LocalignError
 OBJECTIVES = ("balance", "nesting", "compactness", "continuity")
 """The four criteria a planner weighs: population balance, PCN nesting, compactness, continuity."""
 
-OBJECTIVE_METRICS = {
-    "balance": ("max_abs_deviation", "lower"),
-    "nesting": ("pcn_nesting", "higher"),
-    "compactness": ("polsby_popper_mean", "higher"),
-    "continuity": ("retained_share", "higher"),
-}
-"""Which metric measures each objective, and which direction is better."""
+OBJECTIVE_METRICS = {name: (objective_metric(name).key, objective_metric(name).better) for name in OBJECTIVES}
+"""Which metric measures each objective, and which direction is better (from the metric registry)."""
 
 MAX_KERNEL_MATCHINGS = 50_000
 """Up to this many one-to-one matchings per plan are all tried in the compiled loop; beyond, the Hungarian algorithm."""
@@ -76,7 +71,7 @@ class Weights:
 def applicable_weights(area: StudyArea, weights: Weights) -> tuple[Weights, list[str]]:
     """The weights with each objective the study area cannot measure set to 0, and a note saying why: continuity needs
     a current grouping of units into localities, PCN nesting needs a PCN grouping."""
-    ctx = EvaluationContext.of(area)
+    ctx = StudyContext.of(area)
     changes, notes = {}, []
     if ctx.current is None and weights.continuity:
         changes["continuity"] = 0.0
@@ -89,7 +84,7 @@ def applicable_weights(area: StudyArea, weights: Weights) -> tuple[Weights, list
 
 def measurable_objectives(area: StudyArea) -> tuple[str, ...]:
     """The objectives a study area can measure (see applicable_weights)."""
-    ctx = EvaluationContext.of(area)
+    ctx = StudyContext.of(area)
     return tuple(name for name in OBJECTIVES if not (name == "continuity" and ctx.current is None)
                  and not (name == "nesting" and ctx.pcn_people is None))
 
@@ -134,28 +129,18 @@ class PlanScorer:
     analysis.metrics; ``score_reference`` computes the same table with those numpy functions directly.
     """
 
-    def __init__(self, area: StudyArea, k: int, adjacency: Adjacency = "rook") -> None:
-        ctx = EvaluationContext.of(area, adjacency)
+    def __init__(self, area: StudyArea, k: int, adjacency: Adjacency = DEFAULT_ADJACENCY) -> None:
+        ctx = StudyContext.of(area, adjacency)
+        self.context = ctx
         self.area, self.k, self.adjacency = area, k, adjacency
         self.shapes = ctx.shapes
         self.population = ctx.population
-        self.total = float(ctx.population.sum())
+        self.total = ctx.total
         self.balance = ctx.balance
         self.several_measures = tuple(ctx.balance_names) != (area.population_column,)
-        index = {u: i for i, u in enumerate(area.ids)}
-        edges = np.array([(index[a], index[b]) for a, b in ctx.graph.edges], dtype=np.int64).reshape(-1, 2)
-        self.edge_a, self.edge_b = edges[:, 0], edges[:, 1]
-        n = len(area.ids)
-        self.pcn_people = ctx.pcn_people if ctx.pcn_people is not None else np.zeros((n, 0))
-        if ctx.current is not None:
-            self.current_codes, self.current_k = ctx.current.codes(), ctx.current.k
-        else:
-            self.current_codes, self.current_k = np.zeros(n, dtype=np.int64), 1
-        self.units = UnitData(
-            np.ascontiguousarray(self.population, dtype=np.float64), self.shapes.area_m2, self.shapes.perimeter_m,
-            np.ascontiguousarray(self.pcn_people, dtype=np.float64), self.current_codes.astype(np.int64),
-            self.current_k, self.edge_a, self.edge_b, self.shapes.edge_a, self.shapes.edge_b,
-            self.shapes.edge_shared_m)
+        self.edge_a, self.edge_b = ctx.graph.edge_a, ctx.graph.edge_b
+        self.pcn_people = ctx.pcn_people if ctx.pcn_people is not None else np.zeros((ctx.n, 0))
+        self.current_codes, self.current_k = ctx.current_codes, ctx.current_k
         count = math.perm(max(k, self.current_k), min(k, self.current_k))
         self.maps = continuity._injective_maps(k, self.current_k) \
             if count <= MAX_KERNEL_MATCHINGS else None
@@ -173,7 +158,8 @@ class PlanScorer:
     def score(self, codes: np.ndarray) -> ScoreTable:
         """Score plans given as locality indices 0..k−1, shape (N, n) (or (n,) for one plan); int8 codes are fine."""
         codes = self._checked(codes)
-        out = score_plans(codes, self.k, self.units, self.maps, self.total, PCN_SPLIT_SHARE, PCN_BADLY_SPLIT_SHARE)
+        out = score_plans(codes, self.k, self.context, self.pcn_people, self.maps, self.total, PCN_SPLIT_SHARE,
+                          PCN_BADLY_SPLIT_SHARE)
         if self.maps is None:  # too many matchings to try each: the Hungarian algorithm, plan by plan
             match = np.stack([continuity.best_matching(s) for s in out["shared"]]) if len(codes) \
                 else np.zeros((0, self.k), dtype=np.int64)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
-
 import geopandas as gpd
+import pandas as pd
 
+from analysis.plan.context import StudyContext
 from analysis.plan.partition import Plan
 from geo.bundle import StudyArea
 
@@ -18,15 +18,35 @@ def dissolve_plan(area: StudyArea, plan: Plan) -> gpd.GeoDataFrame:
 
     Columns: ``units`` (number of units) and ``geometry``; results are cached per assignment.
     """
-    cache: OrderedDict = area.cache.setdefault("dissolved_plans", OrderedDict())
+    cache = StudyContext.of(area).memo.dissolved
     key = plan.key() + (plan.localities,)
     if key in cache:
         cache.move_to_end(key)
         return cache[key]
-    frame = area.units[["geometry"]].assign(locality=list(plan.labels), units=1)
-    dissolved = frame.dissolve(by="locality", aggfunc={"units": "sum"}).reindex(list(plan.localities))
-    dissolved.index.name = "locality"
+    parent = plan.parent
+    before = cache.get(parent.key() + (parent.localities,)) if parent is not None else None
+    if before is not None and parent.localities == plan.localities and plan.flips \
+            and set(plan.labels) == set(plan.localities):  # no locality left empty
+        dissolved = _redissolved(area, plan, before)
+    else:
+        frame = area.units[["geometry"]].assign(locality=list(plan.labels), units=1)
+        dissolved = frame.dissolve(by="locality", aggfunc={"units": "sum"}).reindex(list(plan.localities))
+        dissolved.index.name = "locality"
     cache[key] = dissolved
     if len(cache) > CACHE_SIZE:
         cache.popitem(last=False)
+    return dissolved
+
+
+def _redissolved(area: StudyArea, plan: Plan, before: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The parent's dissolved localities with only those the edit touched (left or joined by a moved unit) unioned
+    again from their units, in unit order as ``GeoDataFrame.dissolve`` unions them."""
+    old, new = plan.parent.assignment, plan.assignment
+    touched = {old[u] for u in plan.flips} | {new[u] for u in plan.flips}
+    dissolved = before.copy()
+    labels = pd.Series(plan.labels, index=area.units.index)
+    for locality in touched:
+        members = area.units.geometry[labels == locality]
+        dissolved.loc[locality, "geometry"] = members.union_all()
+        dissolved.loc[locality, "units"] = len(members)
     return dissolved

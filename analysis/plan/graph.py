@@ -1,8 +1,10 @@
-"""A compact unit graph for the optimiser and the sampler: node populations and adjacency as CSR arrays.
+"""The one stored form of a unit graph: node populations and adjacency as CSR arrays, each edge also listed once.
 
-Built once from a study area (``UnitGraph.of``) or from any networkx graph whose nodes carry a population
-(``UnitGraph.from_networkx``), so LSOA-scale graphs without geometry work the same way as ward bundles.
-Node order is the study area's unit order, so rows of locality codes line up with ``PlanScorer``.
+Every other form is derived from it on demand: networkx (``to_networkx``), GerryChain (``to_gerrychain``) and the
+enumerator's neighbour bit masks (``analysis.solvers.enumeration.engine.Search``). A study area's graph is built
+once per adjacency by ``analysis.plan.context.StudyContext``; any networkx graph whose nodes carry a population
+(``UnitGraph.from_networkx``) or a GerryChain JSON graph (``analysis.solvers.enumeration.graph.read_graph_json``)
+works the same way, so LSOA-scale graphs without geometry are handled like ward bundles.
 """
 
 from __future__ import annotations
@@ -15,8 +17,6 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from geo.adjacency import Adjacency
-from geo.bundle import StudyArea
 from geo.errors import LocalignError, list_items
 
 CODE_DTYPE = np.int16
@@ -25,7 +25,9 @@ CODE_DTYPE = np.int16
 
 @dataclass(frozen=True, eq=False)
 class UnitGraph:
-    """Units (nodes) with populations, and their adjacency as CSR arrays plus each undirected edge once."""
+    """Units (nodes, in a fixed order) with populations, and their adjacency as CSR arrays plus each undirected edge
+    once (``edge_a`` < ``edge_b``, sorted). ``weighted`` is False when no population was given (then every unit
+    weighs 1 and population bounds cannot be asked for)."""
 
     ids: tuple[str, ...]
     population: np.ndarray
@@ -33,6 +35,11 @@ class UnitGraph:
     indices: np.ndarray
     edge_a: np.ndarray
     edge_b: np.ndarray
+    source: str = "the unit graph"
+    weighted: bool = True
+    listed: np.ndarray | None = None
+    """Edge rows (of ``edges``) in the order the source listed them, so lists of edges (cut edges) read as the
+    source gave them; None means sorted order."""
 
     @property
     def n(self) -> int:
@@ -45,19 +52,70 @@ class UnitGraph:
         return len(self.edge_a)
 
     @property
+    def edges(self) -> np.ndarray:
+        """Each undirected edge once as an (E, 2) array of unit positions, sorted."""
+        return np.column_stack((self.edge_a, self.edge_b))
+
+    def listed_edges(self) -> np.ndarray:
+        """Each undirected edge once as unit positions (edge_a < edge_b), in the order the source listed them."""
+        order = self.listed if self.listed is not None else np.arange(self.n_edges)
+        return np.column_stack((self.edge_a[order], self.edge_b[order]))
+
+    @property
     def total(self) -> float:
         """Total population."""
         return float(self.population.sum())
 
+    def weights(self) -> np.ndarray:
+        """Residents per unit (ones when the graph has no population, so bounds are then on unit counts)."""
+        return self.population
+
+    def neighbours(self, unit: int) -> np.ndarray:
+        """Positions of the units adjacent to the unit at position ``unit``."""
+        return self.indices[self.indptr[unit]:self.indptr[unit + 1]]
+
+    def components(self) -> int:
+        """Number of connected components."""
+        return int(connected_components(self._matrix(), directed=False)[0])
+
+    def _matrix(self) -> csr_matrix:
+        return csr_matrix((np.ones(len(self.indices)), self.indices, self.indptr), shape=(self.n, self.n))
+
+    def require_connected(self, where: str = "the unit graph") -> None:
+        """Raise a plain-words error naming the stray units when the graph is in more than one piece."""
+        pieces, labels = connected_components(self._matrix(), directed=False)
+        if pieces > 1:
+            main = np.bincount(labels).argmax()
+            stray = [self.ids[i] for i in np.flatnonzero(labels != main)]
+            raise LocalignError.single(
+                f"{where} is in {pieces} separate pieces; units {list_items(stray)} do not touch the rest.", where,
+                "join the islands to their nearest neighbour (geo.adjacency.link_islands) or use queen adjacency.")
+
+    @classmethod
+    def build(cls, ids: Sequence[str], population: np.ndarray | None, edges: np.ndarray,
+              source: str = "the unit graph") -> UnitGraph:
+        """The graph of unit ids, populations in the same order (None: every unit weighs 1) and an (E, 2) array of
+        node positions; self-loops and repeated edges are dropped. No other check (see ``from_edges``)."""
+        n = len(ids)
+        weighted = population is not None
+        population = np.ones(n) if population is None else np.asarray(population, dtype=np.float64)
+        edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
+        edges = edges[edges[:, 0] != edges[:, 1]]
+        edges, first = np.unique(np.sort(edges, axis=1), axis=0, return_index=True)
+        matrix = csr_matrix((np.ones(2 * len(edges)), (np.r_[edges[:, 0], edges[:, 1]], np.r_[edges[:, 1], edges[:, 0]])),
+                            shape=(n, n))
+        matrix.sort_indices()
+        return cls(tuple(str(i) for i in ids), population, matrix.indptr.astype(np.int64),
+                   matrix.indices.astype(np.int64), edges[:, 0].copy(), edges[:, 1].copy(), source, weighted,
+                   np.argsort(first, kind="stable"))
+
     @classmethod
     def from_edges(cls, ids: Sequence[str], population: np.ndarray, edges: np.ndarray,
                    where: str = "the unit graph") -> UnitGraph:
-        """Build from unit ids, populations in the same order and an (E, 2) array of node positions."""
+        """Build from unit ids, populations in the same order and an (E, 2) array of node positions, refusing what the
+        optimiser and the sampler cannot search: fewer than two units, bad or zero populations, separate pieces."""
         n = len(ids)
         population = np.asarray(population, dtype=np.float64)
-        edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
-        edges = edges[edges[:, 0] != edges[:, 1]]
-        edges = np.unique(np.sort(edges, axis=1), axis=0)
         if n < 2:
             raise LocalignError.single(f"{where} has {n} unit(s).", where, "use a graph with at least two units.")
         if not np.isfinite(population).all() or (population < 0).any():
@@ -67,19 +125,19 @@ class UnitGraph:
         if population.sum() <= 0:
             raise LocalignError.single("the total population is zero.", where,
                                        "give the units their populations (or weight each unit 1).")
-        matrix = csr_matrix((np.ones(2 * len(edges)), (np.r_[edges[:, 0], edges[:, 1]], np.r_[edges[:, 1], edges[:, 0]])),
-                            shape=(n, n))
-        matrix.sort_indices()
-        pieces, labels = connected_components(matrix, directed=False)
-        if pieces > 1:
-            sizes = np.bincount(labels)
-            main = sizes.argmax()
-            stray = [ids[i] for i in np.flatnonzero(labels != main)]
-            raise LocalignError.single(
-                f"{where} is in {pieces} separate pieces; units {list_items(stray)} do not touch the rest.", where,
-                "join the islands to their nearest neighbour (geo.adjacency.link_islands) or use queen adjacency.")
-        return cls(tuple(str(i) for i in ids), population, matrix.indptr.astype(np.int64),
-                   matrix.indices.astype(np.int64), edges[:, 0].copy(), edges[:, 1].copy())
+        graph = cls.build(ids, population, edges, where)
+        graph.require_connected(where)
+        return graph
+
+    @classmethod
+    def for_enumeration(cls, graph: nx.Graph, population: Mapping | None = None, source: str = "graph") -> UnitGraph:
+        """Units in the graph's node order, with ``population`` mapping node -> residents (optional); any graph,
+        even one in several pieces (the enumerator then finds no plan)."""
+        nodes = list(graph.nodes)
+        index = {node: i for i, node in enumerate(nodes)}
+        edges = np.array([(index[a], index[b]) for a, b in graph.edges], dtype=np.int64).reshape(-1, 2)
+        values = None if population is None else np.array([float(population[u]) for u in nodes])
+        return cls.build(nodes, values, edges, source)
 
     @classmethod
     def from_networkx(cls, graph: nx.Graph, population: str | Mapping[Hashable, float] = "population",
@@ -108,13 +166,11 @@ class UnitGraph:
         edges = np.array([(position[a], position[b]) for a, b in graph.edges], dtype=np.int64).reshape(-1, 2)
         return cls.from_edges([str(n) for n in nodes], values, edges)
 
-    @classmethod
-    def of(cls, area: StudyArea, adjacency: Adjacency = "rook") -> UnitGraph:
-        """The cached unit graph of a study area (unit order = ``area.ids``)."""
-        key = ("unit_graph", adjacency)
-        if key not in area.cache:
-            area.cache[key] = cls.from_networkx(area.graph(adjacency), area.population.to_dict(), list(area.ids))
-        return area.cache[key]
+    def to_gerrychain(self, population: str = "population"):
+        """The graph as a GerryChain Graph (nodes = unit ids carrying their population), made on demand."""
+        from gerrychain import Graph
+
+        return Graph.from_networkx(self.to_networkx(population))
 
     def to_networkx(self, population: str = "population") -> nx.Graph:
         """The graph as networkx, nodes = unit ids carrying their population under ``population``."""

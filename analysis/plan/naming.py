@@ -7,7 +7,7 @@ from collections.abc import Collection
 
 import numpy as np
 
-from analysis.metrics.evaluate import EvaluationContext
+from analysis.plan.context import StudyContext
 from analysis.metrics import continuity
 from analysis.plan.partition import Plan
 from geo.bundle import StudyArea
@@ -45,10 +45,11 @@ def name_localities(area: StudyArea, plan: Plan) -> Plan:
     direction, or 'Central' near the middle) while the compass has enough names for every locality, else after their
     most populous ward; 'Locality N' (numbers never run out) when no such name is free."""
     names: dict[str, str] = {}
-    old = EvaluationContext.of(area).current
+    ctx = StudyContext.of(area)
+    old = ctx.current
     codes = plan.codes()
     if old is not None:
-        shared = continuity.shared_residents(codes, old.codes(), area.population.to_numpy(float), plan.k, old.k)
+        shared = continuity.shared_residents(codes, ctx.current_codes, ctx.population, plan.k, old.k)
         match = continuity.best_matching(shared)
         for j, locality in enumerate(plan.localities):
             if match[j] >= 0:
@@ -113,11 +114,11 @@ def consistent_names(area: StudyArea, plans: list[Plan], keep: Collection[str] =
     own place name.
     Names in ``keep`` (e.g. the localities locked wards must stay in) are never changed.
     """
-    old = EvaluationContext.of(area).current
+    ctx = StudyContext.of(area)
+    old = ctx.current
     if old is None or len(plans) < 2:
         return list(plans)
-    population = area.population.to_numpy(float)
-    index = {u: i for i, u in enumerate(area.ids)}
+    population, index = ctx.population, ctx.index
     known: list[tuple[str, np.ndarray]] = []
     named: list[Plan] = []
     for plan in plans:

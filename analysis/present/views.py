@@ -15,21 +15,21 @@ import pandas as pd
 from analysis.metrics.compare import Comparison
 from analysis.metrics.evaluate import Evaluation
 from analysis.plan.geometry import dissolve_plan
-from analysis.metrics.definitions import METRICS, metric
+from analysis.metrics.definitions import METRICS, PHRASES, metric, shown_in
 from analysis.plan.naming import consistent_names
 from analysis.present.palette import locality_colours
-from analysis.metrics.percentiles import PHRASES
+from analysis.metrics.scoring import OBJECTIVE_METRICS
+from analysis.plan.context import StudyContext
 from analysis.plan.partition import Plan, grouping_plan
 from analysis.progress import Progress, null_progress
-from analysis.solvers.proposal_set import Constraints
+from analysis.constraints.rules import Constraints
 from analysis.solvers.propose import Proposals, propose
 from geo.bundle import StudyArea
 from geo.registrations import UNASSIGNED
 from geo.errors import LocalignError, list_items
 from analysis.present.webmap import LegendEntry, PlanLayer
 
-KEY_FIGURES = ("max_abs_deviation", "contiguous", "polsby_popper_mean", "pcns_split", "pcn_nesting",
-               "retained_share", "wards_moved", "population_moved")
+KEY_FIGURES = shown_in("key_figures")
 """The headline metrics shown above every plan, in this order."""
 
 
@@ -76,6 +76,14 @@ def reference_plans(area: StudyArea) -> dict[str, Plan]:
         except LocalignError:
             continue  # a grouping with a single group is not a plan
     return plans
+
+
+def kept_reference_plans(area: StudyArea) -> dict[str, Plan]:
+    """``reference_plans`` made once per study area and kept in its study context (the app asks on every rerun)."""
+    memo = StudyContext.of(area).memo.reference_plans
+    if not memo:
+        memo.update(reference_plans(area))
+    return memo
 
 
 def key_figures(evaluation: Evaluation) -> list[Figure]:
@@ -273,11 +281,14 @@ def lock_summary(area: StudyArea, locks: Mapping[str, str]) -> str:
 
 # --- proposals -----------------------------------------------------------------------------------------
 
-OPTION_METRICS = ("max_abs_deviation", "pcn_nesting", "polsby_popper_mean", "retained_share", "pcns_split",
-                  "wards_moved")
+OPTION_METRICS = shown_in("options")
 """The measures shown for each proposed option (the four objectives first)."""
-RANK_METRICS = ("max_abs_deviation", "pcn_nesting", "polsby_popper_mean", "retained_share")
-"""The measures on which a plan is ranked among all valid plans."""
+RANK_METRICS = tuple(key for key, _ in OBJECTIVE_METRICS.values())
+"""The measures on which a plan is ranked among all valid plans (one per objective)."""
+CHART_AXES = {metric(key).short: key for key in RANK_METRICS}
+"""Axis label -> metric for the chart of proposed options (the four objectives)."""
+CHART_COLOUR = OBJECTIVE_METRICS["continuity"][0]
+"""The metric that colours the points of the chart of proposed options."""
 AUTO_RANK_MAX_K = 4
 """Plans of up to this many localities are ranked among all valid plans without asking (a few seconds at most)."""
 
@@ -323,22 +334,17 @@ def option_plan(proposals: Proposals, table: pd.DataFrame, option: int) -> Plan:
     return option_plans(proposals, table)[options.index(int(option))]
 
 
-def _all_plans_key(k: int) -> tuple[str, int]:
-    return ("plan_views.all_plans", k)
-
-
 def all_plans_listed(area: StudyArea, k: int) -> bool:
     """Whether every valid plan of k localities has already been listed for this study area (ranking is instant)."""
-    return _all_plans_key(k) in area.cache
+    return k in StudyContext.of(area).memo.all_plans
 
 
 def all_plans(area: StudyArea, k: int, progress: Progress | None = None) -> Proposals:
     """Every valid plan of k connected localities (no other rule), listed once per study area and k, for ranking."""
-    key = _all_plans_key(k)
-    if key not in area.cache:
-        area.cache[key] = propose(area, k, Constraints(), top=1, method="exhaustive",
-                                  progress=progress or null_progress)
-    return area.cache[key]
+    memo = StudyContext.of(area).memo.all_plans
+    if k not in memo:
+        memo[k] = propose(area, k, Constraints(), top=1, method="exhaustive", progress=progress or null_progress)
+    return memo[k]
 
 
 def standing_rows(proposals: Proposals, plan: Plan, keys: tuple[str, ...] = RANK_METRICS) -> list[tuple[str, str]]:

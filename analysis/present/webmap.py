@@ -19,6 +19,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 from shapely.geometry import Point
 
+from analysis.plan.context import StudyContext
 from geo.bundle import StudyArea
 from geo.crs import LONLAT_CRS
 from geo.escape import html_text
@@ -137,7 +138,7 @@ def _pcn_label_points(area: StudyArea) -> list[tuple[str, Point]]:
 
 def _cached(area: StudyArea, key: str, build) -> dict:
     """Static map data (GeoJSON that does not depend on the plan), built once per study area."""
-    cache = area.cache.setdefault("webmap", {})
+    cache = StudyContext.of(area).memo.map_layers
     if key not in cache:
         cache[key] = build()
     return cache[key]

@@ -68,7 +68,7 @@ def _plan(task: Task, began: float) -> dict:
     import numpy as np
 
     from analysis.solvers.optimise import Optimiser
-    from analysis.solvers.proposal_set import Constraints
+    from analysis.constraints.rules import Constraints
     from analysis.metrics.scoring import Weights
     from geo import national
     from geo.bundle import load_bundle

@@ -14,12 +14,13 @@ import networkx as nx
 import numpy as np
 
 from analysis.metrics.graph_scoring import GraphScorer, graph_penalty
-from analysis.solvers.proposal_set import Constraints
+from analysis.constraints.rules import Constraints
+from analysis.constraints.validator import Validator
 from analysis.metrics.scoring import PlanScorer, ScoreTable, Weights, applicable_weights, penalty
+from analysis.plan.context import StudyContext
 from analysis.plan.graph import UnitGraph
 from geo.adjacency import Adjacency
 from geo.bundle import StudyArea
-from geo.errors import LocalignError, list_items
 
 PENALTY_DECIMALS = 12
 """Penalties are compared after rounding to this many decimals, so float noise does not break ties."""
@@ -53,20 +54,15 @@ class Objective:
         if isinstance(units, StudyArea):
             self.weights, self.weight_notes = applicable_weights(units, self.weights)
             self.area: StudyArea | None = units
-            self.graph = UnitGraph.of(units, adjacency)
+            self.graph = StudyContext.of(units, adjacency).graph
+            self.graph.require_connected()
             self.scorer: PlanScorer | GraphScorer = PlanScorer(units, k, adjacency)
         else:
             self.area = None
             self.graph = units if isinstance(units, UnitGraph) else UnitGraph.from_networkx(units, population)
             self.scorer = GraphScorer(self.graph, k)
         self.unit_index = {u: i for i, u in enumerate(self.graph.ids)}
-        together, apart = self.constraints.unit_groups()
-        unknown = sorted({u for group in (*together, *apart) for u in group if u not in self.unit_index})
-        if unknown:
-            raise LocalignError.single(f"the constraints name units that are not in the study area: {list_items(unknown)}.",
-                                       "the constraints", "use unit codes listed by 'localign info'.")
-        self.together = [np.array([self.unit_index[u] for u in g]) for g in together]
-        self.apart = [np.array([self.unit_index[u] for u in g]) for g in apart]
+        self.validator = Validator.of(self.constraints, self.unit_index, self.graph.total, self.area)
 
     @property
     def geometry_free(self) -> bool:
@@ -84,20 +80,6 @@ class Objective:
         return Assessment(table, self.violation(codes, table), np.round(cost, PENALTY_DECIMALS))
 
     def violation(self, codes: np.ndarray, table: ScoreTable) -> np.ndarray:
-        """How far each plan breaks the constraints (0 when it meets them all): excess deviation in percentage points,
-        plus one per broken together/apart pair, PCN over the limit, and plan whose fixed units miss the current
-        locality they are fixed to (as Constraints.mask)."""
-        c = self.constraints
-        out = np.zeros(len(codes))
-        if c.max_deviation is not None:
-            out += 100 * np.maximum(0.0, table.max_abs_deviation - c.max_deviation * (1 + 1e-12))
-        if c.max_pcns_split is not None:
-            out += np.maximum(0, table.pcns_split - c.max_pcns_split)
-        for group in self.together:
-            out += (codes[:, group[1:]] != codes[:, group[:1]]).sum(axis=1)
-        for group in self.apart:
-            for i in range(len(group)):
-                out += (codes[:, group[i + 1:]] == codes[:, group[i:i + 1]]).sum(axis=1)
-        if self.area is not None and c.fixed:
-            out += ~c.names_mask(self.area, codes)
-        return out
+        """How far each plan breaks the constraints (0 when it meets them all), summed over the validator's
+        predicates (analysis.constraints.predicates)."""
+        return self.validator.violation(codes, table)

@@ -25,7 +25,8 @@ import numpy as np
 
 from analysis.solvers.anneal import Annealer, Geometry, granularity_bound
 from analysis.solvers.objective import Assessment, Objective, Units
-from analysis.solvers.proposal_set import Constraints, ProposalSet
+from analysis.constraints.rules import Constraints
+from analysis.solvers.proposal_set import ProposalSet
 from analysis.solvers.recom import burst
 from analysis.metrics.scoring import Weights
 from analysis.solvers.seed_plans import seed_plan

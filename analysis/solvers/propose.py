@@ -14,14 +14,19 @@ from typing import Literal
 
 import numpy as np
 
-from analysis.solvers.enumeration import (MAX_UNITS, AreaEnumeration, PartitionGraph, Search, count_partitions,
-                                  enumerate_area, estimate_partitions)
+from analysis.solvers.enumeration import (MAX_UNITS, Search, count_partitions,
+                                          estimate_partitions)
 from analysis.solvers.enumeration.study_area import balance_measures, is_cached
+from analysis.plan.context import StudyContext
+from analysis.solvers.exhaustive import Exhaustive
 from analysis.solvers.pareto import front_of
 from analysis.metrics.percentiles import PercentileIndex, Standing
 from analysis.plan.partition import Plan
 from analysis.progress import Progress, null_progress, scaled
-from analysis.solvers.proposal_set import Constraints, ProposalSet
+from analysis.constraints.predicates import FixedNames
+from analysis.constraints.rules import Constraints
+from analysis.constraints.validator import Validator
+from analysis.solvers.proposal_set import ProposalSet
 from analysis.metrics.scoring import PlanScorer, Weights, applicable_weights, measurable_objectives, penalty
 from geo.adjacency import Adjacency
 from geo.bundle import StudyArea
@@ -62,7 +67,6 @@ class Proposals:
     """Plans of k connected localities within the population bound and together/apart rules (exhaustive only)."""
     elapsed_s: float
     notes: list[str] = field(default_factory=list)
-    enumeration: AreaEnumeration | None = None
     _index: PercentileIndex | None = field(default=None, repr=False)
 
     @property
@@ -101,11 +105,9 @@ class Proposals:
 
 
 def _search(area: StudyArea, k: int, adjacency: Adjacency, constraints: Constraints) -> Search:
-    together, apart = constraints.unit_groups()
-    position = {u: i for i, u in enumerate(area.ids)}
-    return Search(PartitionGraph.from_area(area, adjacency), k, constraints.max_deviation,
-                  tuple(tuple(position[u] for u in g) for g in together),
-                  tuple(tuple(position[u] for u in g) for g in apart), balance_measures(area))
+    ctx = StudyContext.of(area, adjacency)
+    max_deviation, together, apart = Validator.of(constraints, ctx.index, ctx.total).search_rules()
+    return Search(ctx.graph, k, max_deviation, together, apart, balance_measures(area))
 
 
 def choose_method(area: StudyArea, k: int, adjacency: Adjacency, constraints: Constraints, method: Method,
@@ -143,30 +145,21 @@ def choose_method(area: StudyArea, k: int, adjacency: Adjacency, constraints: Co
     return "optimiser", [f"Method: optimiser ({size}: more than the {MAX_EXHAUSTIVE_PLANS:,} that are listed in full)."]
 
 
-def _optimise(area: StudyArea, k: int, adjacency: Adjacency, constraints: Constraints, weights: Weights, top: int,
-              seed: int, budget_s: float | None, progress: Progress) -> ProposalSet:
-    from analysis.solvers.optimise import Optimiser
+def make_solver(chosen: str, area: StudyArea, k: int, adjacency: Adjacency, constraints: Constraints,
+                weights: Weights, top: int, seed: int, budget_s: float | None):
+    """The solver of a method: each has ``solve(progress) -> ProposalSet`` (exhaustive lists every valid plan; the
+    optimiser searches; ReCom samples GerryChain's chain, listing each distinct plan once)."""
+    if chosen == "exhaustive":
+        return Exhaustive(area, k, constraints, weights, adjacency)
+    if chosen == "optimiser":
+        from analysis.solvers.optimise import Optimiser
 
-    optimiser = Optimiser(area, k, constraints=constraints, weights=weights, seed=seed, budget_s=budget_s,
-                          adjacency=adjacency, top=max(top, 20))
-    return optimiser.solve(progress)
+        return Optimiser(area, k, constraints=constraints, weights=weights, seed=seed, budget_s=budget_s,
+                         adjacency=adjacency, top=max(top, 20))
+    from analysis.solvers.sampler import DistinctReCom
 
-
-def _sample(area: StudyArea, k: int, adjacency: Adjacency, constraints: Constraints, weights: Weights, seed: int,
-            budget_s: float | None, progress: Progress) -> ProposalSet:
-    """A seeded GerryChain ReCom ensemble from a plan localign builds, scored like every other method."""
-    from analysis.solvers.optimise import canonical
-    from analysis.solvers.sampler import ReComSampler
-
-    sample = ReComSampler(area, k, constraints=constraints, weights=weights, seed=seed, budget_s=budget_s,
-                          adjacency=adjacency).solve(progress)
-    if not len(sample):
-        return sample
-    # A Markov chain revisits plans; proposals list each distinct plan once, in the order first sampled.
-    _, first = np.unique(canonical(sample.codes), axis=0, return_index=True)
-    distinct = sample.take(np.sort(first))
-    distinct.notes = [*sample.notes, f"{len(first):,} distinct plans among the {len(sample):,} sampled."]
-    return distinct
+    return DistinctReCom(area, k, constraints=constraints, weights=weights, seed=seed, budget_s=budget_s,
+                         adjacency=adjacency)
 
 
 def propose(area: StudyArea, k: int = 4, constraints: Constraints | None = None, weights: Weights | None = None,
@@ -183,29 +176,19 @@ def propose(area: StudyArea, k: int = 4, constraints: Constraints | None = None,
     start = time.perf_counter()
     chosen, notes = choose_method(area, k, adjacency, constraints, method, scaled(progress, 0.0, 0.2))
     notes += weight_notes
-    enumeration = None
-    if chosen == "exhaustive":
-        together, apart = constraints.unit_groups()
-        enumeration = enumerate_area(area, k, adjacency, constraints.max_deviation, together, apart,
-                                     scaled(progress, 0.2, 0.9))
-        keep = constraints.mask(enumeration.codes, enumeration.scores, {u: i for i, u in enumerate(area.ids)},
-                                area.total_population, area, balance_measures(area))
-        plans = ProposalSet(area, k, adjacency, enumeration.codes[keep], enumeration.scores.take(keep), "exhaustive",
-                            True, len(enumeration), 0.0, None, [], dict(constraints.fixed))
-        connected = len(enumeration)
-    else:
-        run = _optimise if chosen == "optimiser" else None
-        plans = (_optimise(area, k, adjacency, constraints, weights, top, seed, budget_s, scaled(progress, 0.2, 0.9))
-                 if run else _sample(area, k, adjacency, constraints, weights, seed, budget_s,
-                                     scaled(progress, 0.2, 0.9)))
-        keep = constraints.names_mask(area, plans.codes) if len(plans) else np.zeros(0, dtype=bool)
+    solver = make_solver(chosen, area, k, adjacency, constraints, weights, top, seed, budget_s)
+    plans = solver.solve(scaled(progress, 0.2, 0.9))
+    connected = plans.total_count if plans.exhaustive else None
+    if not plans.exhaustive:  # the exhaustive solver checked fixed locality names and every balance measure already
+        keep = Validator([FixedNames.of(area, constraints.fixed)]).mask(plans.codes, plans.scores) if len(plans) \
+            else np.zeros(0, dtype=bool)
         if len(plans) and constraints.max_deviation is not None and area.balance_on:  # bound on every measure
-            keep &= constraints.mask(plans.codes, plans.scores, {u: i for i, u in enumerate(area.ids)},
-                                     area.total_population, measures=area.balance_matrix)
+            ctx = StudyContext.of(area, adjacency)
+            keep &= Validator.of(constraints, ctx.index, ctx.total, measures=ctx.balance).mask(plans.codes,
+                                                                                             plans.scores)
         plans = plans.take(keep)
         plans.fixed = dict(constraints.fixed)
         notes += plans.notes
-        connected = None
     progress(0.95, "ranking and finding the Pareto front")
     scores = penalty(plans.scores, weights)
     ranked = np.argsort(scores, kind="stable")[:top]
@@ -218,4 +201,4 @@ def propose(area: StudyArea, k: int = 4, constraints: Constraints | None = None,
         notes.append("No plan meets every requirement: relax --max-deviation or drop a --require item.")
     progress(1.0, f"{len(plans):,} valid plans; top {len(ranked)} ranked")
     return Proposals(area, k, adjacency, constraints, weights, chosen, plans, scores, ranked, front, connected,
-                     elapsed, notes, enumeration)
+                     elapsed, notes)

@@ -14,7 +14,7 @@ import numpy as np
 from analysis.metrics.population import max_abs_deviation_over_measures
 from analysis.plan.partition import Plan
 from analysis.progress import Progress, null_progress, scaled
-from analysis.solvers.proposal_set import Constraints
+from analysis.constraints.rules import Constraints
 from analysis.solvers.propose import Method, Proposals, propose
 from analysis.metrics.scoring import Weights
 from geo.adjacency import Adjacency

@@ -19,7 +19,9 @@ import numpy as np
 
 from analysis.solvers.objective import Objective, Units
 from analysis.solvers.optimise import Optimiser, Progress
-from analysis.solvers.proposal_set import Constraints, ProposalSet
+from analysis.constraints.predicates import Apart, MaxPcnsSplit, Together
+from analysis.constraints.rules import Constraints
+from analysis.solvers.proposal_set import ProposalSet
 from analysis.metrics.scoring import Weights
 from analysis.solvers.seed_plans import max_deviation, seed_plan
 from analysis.plan.graph import CODE_DTYPE
@@ -61,15 +63,13 @@ class ReComSampler:
 
     def _gerrychain_graph(self):
         """The units as a gerrychain Graph whose nodes carry ``population`` (node ids as in the UnitGraph)."""
-        from gerrychain import Graph
-
-        return Graph.from_networkx(self.objective.graph.to_networkx(POPULATION))
+        return self.objective.graph.to_gerrychain(POPULATION)
 
     def starting_plan(self, rng: np.random.Generator) -> np.ndarray:
         """A contiguous plan within epsilon that meets the constraints: a bisection plan, else the optimiser's best."""
         graph, k = self.objective.graph, self.k
         codes = seed_plan(graph, k, rng, tolerance=self.epsilon)
-        plain = not (self.objective.together or self.objective.apart or self.objective.constraints.max_pcns_split is not None)
+        plain = not self.objective.validator.has(Together, Apart, MaxPcnsSplit)
         if plain and max_deviation(graph, codes, k) <= self.epsilon:
             return codes
         c = self.objective.constraints
@@ -102,7 +102,7 @@ class ReComSampler:
                             {POPULATION: Tally(POPULATION, alias=POPULATION)})
         self._position = self._internal_positions(initial, ids)
         rules = [within_percent_of_ideal_population(initial, self.epsilon, POPULATION)]
-        if self.objective.together or self.objective.apart or self.objective.constraints.max_pcns_split is not None:
+        if self.objective.validator.has(Together, Apart, MaxPcnsSplit):
             rules.append(self._meets_constraints)
         ideal = self.objective.graph.total / self.k
         proposal = partial(recom, pop_col=POPULATION, pop_target=ideal, epsilon=self.epsilon)
@@ -150,3 +150,19 @@ class ReComSampler:
         """GerryChain constraint: the plan breaks none of the together/apart/PCN rules."""
         codes = self._codes(part)[None, :]
         return bool(self.objective.assess(codes).violation[0] == 0)
+
+
+class DistinctReCom(ReComSampler):
+    """The ReCom sampler as a proposal method: a Markov chain revisits plans, so each distinct plan is listed once,
+    in the order first sampled."""
+
+    def solve(self, progress: Progress | None = None) -> ProposalSet:
+        from analysis.solvers.optimise import canonical
+
+        sample = super().solve(progress)
+        if not len(sample):
+            return sample
+        _, first = np.unique(canonical(sample.codes), axis=0, return_index=True)
+        distinct = sample.take(np.sort(first))
+        distinct.notes = [*sample.notes, f"{len(first):,} distinct plans among the {len(sample):,} sampled."]
+        return distinct

@@ -6,7 +6,7 @@ import networkx as nx
 import pytest
 from apptest_support import maps, metric, no_exceptions, show, start_app, texts, ward_code
 
-from analysis.solvers.proposal_set import Constraints
+from analysis.constraints.rules import Constraints
 from analysis.solvers.propose import propose
 
 

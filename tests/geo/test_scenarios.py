@@ -16,6 +16,7 @@ from analysis.cli import main
 from analysis.solvers.enumeration import enumerate_area
 from analysis.metrics.evaluate import evaluate
 from analysis.present.exports import export
+from analysis.plan.context import StudyContext
 from analysis.plan.partition import current_plan
 from analysis.solvers.robust import BASE, propose_robust
 from geo.bundle import DEFAULT_BUNDLE
@@ -100,3 +101,12 @@ def test_every_export_states_pcn_basis_measures_and_scenario(lbbd, tmp_path):
         assert column in first
     assert "pcn_not_listed_patients" in first and "pcn_north_pcn_patients" in first
     assert export(area, plan, "png", tmp_path / "m.png").stat().st_size > 100_000
+
+
+def test_the_same_choices_give_the_same_study_area_and_study_context(lbbd):
+    area = lbbd.variant(("population", "age_0_15"), BUILD_OUT)
+    assert lbbd.variant(("population", "age_0_15"), BUILD_OUT) is area
+    assert area.without_scenario() is lbbd.variant(("population", "age_0_15"))
+    assert not hasattr(lbbd, "cache")  # derived data lives in the study context, not on the study area
+    assert StudyContext.of(area) is StudyContext.of(area) and StudyContext.of(area) is not StudyContext.of(lbbd)
+    assert StudyContext.of(area).balance_names == ("population", "age_0_15")

@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 from analysis.cli import main
-from analysis.solvers.enumeration import PartitionGraph, Search, count_partitions, enumerate_area, enumerate_partitions
+from analysis.plan.graph import UnitGraph
+from analysis.solvers.enumeration import Search, count_partitions, enumerate_area, enumerate_partitions
 from analysis.metrics.evaluate import evaluate
 from analysis.metrics.population import within_tolerance
 from analysis.plan.partition import current_plan
@@ -48,7 +49,7 @@ def test_two_measure_bound_equals_brute_force_on_small_graphs():
             measures = measures * rng.random((n, 2)) * 100
         if measures[:, 1].sum() == 0:
             measures[0, 1] = 1.0
-        pg = PartitionGraph.from_networkx(graph, dict(zip(graph.nodes, measures[:, 0])))
+        pg = UnitGraph.for_enumeration(graph, dict(zip(graph.nodes, measures[:, 0])))
         for k in range(2, min(n, 4) + 1):
             partitions = connected_set_partitions(graph, k)
             for d in (0.1, 0.3, 0.6):
@@ -109,6 +110,6 @@ def test_unknown_measure_is_a_clear_error(lbbd):
 
 
 def test_search_refuses_measures_of_the_wrong_shape():
-    pg = PartitionGraph.from_networkx(nx.path_graph(4), {i: 1.0 for i in range(4)})
+    pg = UnitGraph.for_enumeration(nx.path_graph(4), {i: 1.0 for i in range(4)})
     with pytest.raises(LocalignError, match="shape"):
         Search(pg, 2, 0.1, measures=np.ones((3, 2)))

@@ -7,7 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from analysis.metrics.evaluate import EvaluationContext, evaluate
+from analysis.plan.context import StudyContext
+from analysis.metrics.evaluate import evaluate
 from analysis.metrics.definitions import METRICS
 from analysis.plan.partition import current_plan, grouping_plan
 from analysis.metrics.scoring import PlanScorer
@@ -92,8 +93,8 @@ def test_populations_and_cut_edges_agree_with_gerrychain(lbbd):
 
 
 def test_context_is_built_once_per_adjacency(lbbd):
-    assert EvaluationContext.of(lbbd, "rook") is EvaluationContext.of(lbbd, "rook")
-    assert EvaluationContext.of(lbbd, "queen").graph.number_of_edges() == 41
+    assert StudyContext.of(lbbd, "rook") is StudyContext.of(lbbd, "rook")
+    assert StudyContext.of(lbbd, "queen").graph.n_edges == 41
 
 
 def test_repeated_evaluation_gives_the_same_numbers(lbbd):

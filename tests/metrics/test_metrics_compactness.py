@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import shapely
 
+from analysis.plan.context import StudyContext
 from analysis.metrics.evaluate import evaluate
 from analysis.plan.geometry import dissolve_plan
 from analysis.metrics import compactness
@@ -69,7 +70,7 @@ def test_l_shape_and_bar(nine):
 def test_two_by_two_block_perimeter_is_additive():
     area = make_area(grid_cells(3, 2))
     plan = plan_of(area, {"A": ["c0r0", "c1r0", "c0r1", "c1r1"], "B": ["c2r0", "c2r1"]})
-    shapes = compactness.UnitShapes.from_units(area.units, area.contacts)
+    shapes = StudyContext.of(area).shapes
     # A: four squares (16 s of edges) less twice its four inner edges = 8 s; B: 8 s less 2 s = 6 s
     assert compactness.locality_perimeters(plan.codes(), shapes, 2)[0].tolist() == pytest.approx([8 * SIZE, 6 * SIZE])
     assert compactness.locality_areas(plan.codes(), shapes, 2)[0].tolist() == pytest.approx([4 * SIZE**2, 2 * SIZE**2])

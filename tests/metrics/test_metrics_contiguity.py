@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from analysis.metrics.evaluate import evaluate
 from analysis.metrics.contiguity import cut_edges, noncontiguous_localities, pieces
+from analysis.plan.context import StudyContext
 from analysis.plan.partition import current_plan
 from synthetic import code_of, grid_cells, make_area, plan_of
 
@@ -23,7 +24,7 @@ def test_pieces_are_listed_largest_first():
     plan = plan_of(area, {"A": ["c0r0", "c0r1", "c0r2", "c2r1"],
                           "B": ["c1r0", "c2r0", "c1r1", "c1r2", "c2r2"]})
     assert evaluate(area, plan).noncontiguous == {"A": [["c0r0", "c0r1", "c0r2"], ["c2r1"]]}
-    assert pieces(area.graph("rook"), ["c2r2", "c0r0", "c1r0"]) == [["c0r0", "c1r0"], ["c2r2"]]
+    assert pieces(StudyContext.of(area).graph, ["c2r2", "c0r0", "c1r0"]) == [["c0r0", "c1r0"], ["c2r2"]]
 
 
 def test_checkerboard_corner_touch_is_split_under_rook_but_joined_under_queen():
@@ -51,8 +52,8 @@ def test_three_by_three_cut_edges_by_hand():
 def test_functions_on_a_plain_assignment():
     area = make_area({"a": (0, 0), "b": (1, 0), "c": (2, 0), "d": (3, 0)})
     assignment = {"a": "X", "b": "Y", "c": "X", "d": "X"}
-    assert noncontiguous_localities(area.graph("rook"), assignment) == {"X": [["c", "d"], ["a"]]}
-    assert sorted(map(sorted, cut_edges(area.graph("rook"), assignment))) == [["a", "b"], ["b", "c"]]
+    assert noncontiguous_localities(StudyContext.of(area).graph, assignment) == {"X": [["c", "d"], ["a"]]}
+    assert sorted(map(sorted, cut_edges(StudyContext.of(area).graph, assignment))) == [["a", "b"], ["b", "c"]]
 
 
 def names(lbbd, *wanted):

@@ -7,8 +7,9 @@ from dataclasses import fields
 import numpy as np
 import pytest
 
+from analysis.plan.context import StudyContext
 from analysis.metrics import scoring
-from analysis.solvers.enumeration import PartitionGraph, Search, enumerate_partitions
+from analysis.solvers.enumeration import Search, enumerate_partitions
 from analysis.metrics.evaluate import evaluate
 from analysis.plan.partition import plan_from_codes
 from analysis.metrics.scoring import PlanScorer
@@ -28,7 +29,7 @@ def assert_tables_equal(a, b):
 
 @pytest.fixture(scope="module")
 def plans3(lbbd):
-    return enumerate_partitions(Search(PartitionGraph.from_area(lbbd), 3))
+    return enumerate_partitions(Search(StudyContext.of(lbbd).graph, 3))
 
 
 def test_kernel_equals_the_numpy_metric_functions_on_every_3_locality_plan(lbbd, plans3):
@@ -37,7 +38,7 @@ def test_kernel_equals_the_numpy_metric_functions_on_every_3_locality_plan(lbbd,
 
 
 def test_kernel_equals_the_numpy_metric_functions_on_4_locality_plans(lbbd):
-    codes = enumerate_partitions(Search(PartitionGraph.from_area(lbbd), 4))[::37]
+    codes = enumerate_partitions(Search(StudyContext.of(lbbd).graph, 4))[::37]
     scorer = PlanScorer(lbbd, 4)
     assert_tables_equal(scorer.score(codes), scorer.score_reference(codes))
 
@@ -52,7 +53,7 @@ def test_hungarian_fallback_gives_the_same_table(lbbd, plans3, monkeypatch):
 
 @pytest.mark.parametrize("k", [3, 4])
 def test_scores_match_evaluate_on_sampled_plans(lbbd, k):
-    codes = enumerate_partitions(Search(PartitionGraph.from_area(lbbd), k))
+    codes = enumerate_partitions(Search(StudyContext.of(lbbd).graph, k))
     sample = codes[np.random.default_rng(k).choice(len(codes), 25, replace=False)]
     table = PlanScorer(lbbd, k).score(sample)
     for row, plan_codes in enumerate(sample):

@@ -7,7 +7,7 @@ import pytest
 from analysis.present import views
 from analysis.metrics.evaluate import evaluate
 from analysis.present.palette import PALETTE, locality_colours
-from analysis.solvers.proposal_set import Constraints
+from analysis.constraints.rules import Constraints
 from analysis.solvers.propose import propose
 from analysis.metrics.scoring import Weights
 

@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 from scipy.spatial import Delaunay
 
-from analysis.solvers.enumeration import (PartitionGraph, Search, count_partitions, enumerate_partitions, estimate_partitions,
+from analysis.plan.context import StudyContext
+from analysis.plan.graph import UnitGraph
+from analysis.solvers.enumeration import (Search, count_partitions, enumerate_partitions, estimate_partitions,
                                   read_graph_json)
 from analysis.metrics.population import within_tolerance
 from geo.errors import LocalignError
@@ -117,19 +119,19 @@ def small_graphs():
 
 @pytest.mark.parametrize("k, expected", [(2, 53), (3, 258), (4, 440)])
 def test_3x3_grid_counts_match_the_known_values(k, expected):
-    graph = PartitionGraph.from_networkx(nx.grid_2d_graph(3, 3))
+    graph = UnitGraph.for_enumeration(nx.grid_2d_graph(3, 3))
     assert count_partitions(Search(graph, k)).count == expected
     assert len({canonical(row) for row in enumerate_partitions(Search(graph, k))}) == expected
 
 
 @pytest.mark.parametrize("k, expected", [(3, 34_807), (4, 336_985)])
 def test_bundled_ward_counts_match_the_issue(lbbd, k, expected):
-    graph = PartitionGraph.from_area(lbbd, "rook")
+    graph = StudyContext.of(lbbd, "rook").graph
     assert count_partitions(Search(graph, k)).count == expected
 
 
 def test_every_listed_bundled_plan_is_distinct_connected_and_uses_k_localities(lbbd):
-    graph = PartitionGraph.from_area(lbbd, "rook")
+    graph = StudyContext.of(lbbd, "rook").graph
     codes = enumerate_partitions(Search(graph, 3))
     assert codes.shape == (34_807, 19) and codes.dtype == np.int8
     assert len(np.unique(codes, axis=0)) == len(codes)
@@ -152,7 +154,7 @@ def test_enumerator_equals_brute_force_on_small_graphs_with_and_without_bounds()
             population = list(rng.random(n) * 1000)
         if sum(population) == 0:
             population[0] = 1.0
-        pg = PartitionGraph.from_networkx(graph, dict(zip(graph.nodes, population)))
+        pg = UnitGraph.for_enumeration(graph, dict(zip(graph.nodes, population)))
         for k in range(1, min(n, 5) + 1):
             partitions = connected_set_partitions(graph, k)
             for d in (None, 0.0, 0.1, 0.25, 0.5, 1.0):
@@ -172,7 +174,7 @@ def test_population_bound_matches_within_tolerance_at_the_boundary():
     """Integer populations put many parts exactly on the bound: the enumerator keeps exactly those within_tolerance keeps."""
     graph = nx.convert_node_labels_to_integers(nx.grid_2d_graph(3, 3))
     population = [1.0, 2.0, 3.0, 2.0, 1.0, 2.0, 3.0, 2.0, 4.0]  # 20 residents; k = 4 puts the bound on whole numbers
-    pg = PartitionGraph.from_networkx(graph, dict(enumerate(population)))
+    pg = UnitGraph.for_enumeration(graph, dict(enumerate(population)))
     partitions = connected_set_partitions(graph, 4)
     sizes = []
     for d in (0.0, 0.2, 0.4, 0.6):
@@ -189,7 +191,7 @@ def test_together_and_apart_rules_prune_exactly_what_a_filter_removes():
         if n < 5:
             continue
         population = [float(v) for v in rng.integers(1, 5, n)]
-        pg = PartitionGraph.from_networkx(graph, dict(zip(graph.nodes, population)))
+        pg = UnitGraph.for_enumeration(graph, dict(zip(graph.nodes, population)))
         units = rng.permutation(n)
         together, apart = (tuple(int(u) for u in units[:2]),), (tuple(int(u) for u in units[2:4]),)
         for k in (2, 3):
@@ -201,14 +203,14 @@ def test_together_and_apart_rules_prune_exactly_what_a_filter_removes():
 
 
 def test_more_components_than_parts_gives_no_partition():
-    graph = PartitionGraph.from_networkx(nx.disjoint_union_all([nx.path_graph(3)] * 3))
+    graph = UnitGraph.for_enumeration(nx.disjoint_union_all([nx.path_graph(3)] * 3))
     assert count_partitions(Search(graph, 2)).count == 0
     assert count_partitions(Search(graph, 3)).count == 1
     assert count_partitions(Search(graph, 4)).count == 3 * 2
 
 
 def test_bounded_search_visits_fewer_nodes_and_finds_the_balance_optimum(lbbd):
-    graph = PartitionGraph.from_area(lbbd, "rook")
+    graph = StudyContext.of(lbbd, "rook").graph
     free = count_partitions(Search(graph, 4))
     bounded = count_partitions(Search(graph, 4, 0.05))
     assert bounded.nodes < free.nodes / 20
@@ -221,12 +223,12 @@ def test_bounded_search_visits_fewer_nodes_and_finds_the_balance_optimum(lbbd):
 
 
 def test_node_budget_stops_the_count_early(lbbd):
-    result = count_partitions(Search(PartitionGraph.from_area(lbbd), 4), max_nodes=5_000)
+    result = count_partitions(Search(StudyContext.of(lbbd).graph, 4), max_nodes=5_000)
     assert not result.complete and result.count < 336_985
 
 
 def test_knuth_estimate_is_near_the_exact_count():
-    graph = PartitionGraph.from_networkx(nx.grid_2d_graph(4, 4))
+    graph = UnitGraph.for_enumeration(nx.grid_2d_graph(4, 4))
     exact = count_partitions(Search(graph, 3)).count
     estimate = estimate_partitions(Search(graph, 3), probes=20_000, seed=1)
     assert abs(estimate.mean - exact) < max(4 * estimate.stderr, 0.01 * exact)
@@ -234,7 +236,7 @@ def test_knuth_estimate_is_near_the_exact_count():
 
 
 def test_graphs_over_63_units_are_refused_in_plain_words():
-    graph = PartitionGraph.from_networkx(nx.path_graph(64))
+    graph = UnitGraph.for_enumeration(nx.path_graph(64))
     with pytest.raises(LocalignError, match="at most 63"):
         count_partitions(Search(graph, 2))
 
@@ -248,7 +250,7 @@ def test_gerrychain_json_round_trip_gives_the_same_count(lbbd, tmp_path):
     assert graph.n == 19 and graph.population.sum() == pytest.approx(lbbd.total_population)
     assert count_partitions(Search(graph, 3)).count == 34_807
     assert count_partitions(Search(graph, 4, 0.1)).count == count_partitions(
-        Search(PartitionGraph.from_area(lbbd), 4, 0.1)).count
+        Search(StudyContext.of(lbbd).graph, 4, 0.1)).count
 
 
 @pytest.mark.parametrize("text, message", [

@@ -7,13 +7,14 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from analysis.solvers.enumeration import PartitionGraph, Search, enumerate_partitions
+from analysis.constraints.validator import Validator
+from analysis.plan.context import StudyContext
+from analysis.solvers.enumeration import Search, enumerate_partitions
 from analysis.metrics.evaluate import evaluate
 from analysis.solvers.optimise import Optimiser
-from analysis.solvers.proposal_set import Constraints
+from analysis.constraints.rules import Constraints
 from analysis.metrics.scoring import PlanScorer, Weights, penalty
 from analysis.solvers.seed_plans import bisection_plan, seed_plan
-from analysis.plan.graph import UnitGraph
 from geo.errors import LocalignError
 
 BALANCE_ONLY = Weights(balance=1, nesting=0, compactness=0, continuity=0)
@@ -88,7 +89,7 @@ def connected_partitions(adjacency: list[list[int]], k: int, weight: list[float]
 @pytest.fixture(scope="module")
 def exhaustive(lbbd):
     """Every contiguous 4-locality plan of the bundled wards and its scores (the engine's exact enumerator)."""
-    codes = enumerate_partitions(Search(PartitionGraph.from_area(lbbd), 4))
+    codes = enumerate_partitions(Search(StudyContext.of(lbbd).graph, 4))
     return codes, PlanScorer(lbbd, 4).score(codes)
 
 
@@ -123,7 +124,7 @@ def test_reaches_the_exhaustive_balance_optimum(lbbd, exhaustive):
 
 def test_reaches_the_balance_optimum_from_a_poor_start(lbbd, exhaustive):
     """The moves themselves find the optimum, not just the starting plan: from a plan more than 15 % out."""
-    graph = UnitGraph.of(lbbd)
+    graph = StudyContext.of(lbbd).graph
     start = next(c for s in range(200) for c in [bisection_plan(graph, 4, np.random.default_rng(s), trees=1)]
                  if PlanScorer(lbbd, 4).score(c).max_abs_deviation[0] > 0.15)
     _, table = exhaustive
@@ -194,7 +195,7 @@ def test_target_and_stall_stop_early(lbbd, exhaustive):
 
 
 def test_zero_steps_returns_the_starting_plan(lbbd):
-    graph = UnitGraph.of(lbbd)
+    graph = StudyContext.of(lbbd).graph
     start = seed_plan(graph, 4, np.random.default_rng(3))
     result = Optimiser(lbbd, 4, seed=3, max_steps=0, start=start).solve()
     assert len(result) == 1
@@ -228,7 +229,7 @@ def test_constrained_optimum_matches_constrained_enumeration(lbbd):
     ids = lbbd.ids
     index = {u: i for i, u in enumerate(ids)}
     pair = (ids[0], ids[2])
-    allowed = enumerate_partitions(Search(PartitionGraph.from_area(lbbd), 4, max_deviation=0.05,
+    allowed = enumerate_partitions(Search(StudyContext.of(lbbd).graph, 4, max_deviation=0.05,
                                           together=((index[pair[0]], index[pair[1]]),)))
     assert len(allowed) > 0
     best = penalty(PlanScorer(lbbd, 4).score(allowed), Weights()).min()
@@ -237,7 +238,7 @@ def test_constrained_optimum_matches_constrained_enumeration(lbbd):
     result = optimiser.solve()
     assert optimiser.feasible
     assert penalty(result.scores, Weights())[0] == pytest.approx(best, abs=1e-9)
-    assert constraints.mask(result.codes, result.scores, index, lbbd.total_population, lbbd).all()
+    assert Validator.of(constraints, index, lbbd.total_population, lbbd).mask(result.codes, result.scores).all()
 
 
 def test_fixed_current_names_match_constrained_enumeration(lbbd, exhaustive):
@@ -248,12 +249,12 @@ def test_fixed_current_names_match_constrained_enumeration(lbbd, exhaustive):
     constraints = Constraints(max_deviation=0.08, fixed={east: "East", west: "West"})
     codes, table = exhaustive
     index = {u: i for i, u in enumerate(lbbd.ids)}
-    allowed = constraints.mask(codes, table, index, lbbd.total_population, lbbd)
+    allowed = Validator.of(constraints, index, lbbd.total_population, lbbd).mask(codes, table)
     best = penalty(table, Weights())[allowed].min()
     optimiser = Optimiser(lbbd, 4, constraints=constraints, seed=0, max_steps=10_000)
     result = optimiser.solve()
     assert optimiser.feasible
-    assert constraints.mask(result.codes, result.scores, index, lbbd.total_population, lbbd).all()
+    assert Validator.of(constraints, index, lbbd.total_population, lbbd).mask(result.codes, result.scores).all()
     assert penalty(result.scores, Weights())[0] == pytest.approx(best, abs=1e-9)
     plan = result.plan(0)
     assert plan.assignment[east] == "East" and plan.assignment[west] == "West"
@@ -270,7 +271,7 @@ def test_apart_rule_holds_in_every_plan(lbbd):
 def test_impossible_constraints_return_the_least_broken_plans_with_a_note(lbbd):
     """No plan within ±5 % keeps the first and sixth wards together (the enumerator finds none)."""
     ids = lbbd.ids
-    assert len(enumerate_partitions(Search(PartitionGraph.from_area(lbbd), 4, max_deviation=0.05,
+    assert len(enumerate_partitions(Search(StudyContext.of(lbbd).graph, 4, max_deviation=0.05,
                                            together=((0, 5),)))) == 0
     optimiser = Optimiser(lbbd, 4, constraints=Constraints(max_deviation=0.05, together=((ids[0], ids[5]),)),
                           seed=0, max_steps=500)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from analysis.plan.context import StudyContext
 from analysis.solvers.pareto import front_of, objective_costs, pareto_front
 from analysis.metrics.scoring import OBJECTIVES, PlanScorer
 
@@ -35,9 +36,9 @@ def test_front_of_empty_and_single_tables():
 
 
 def test_bundled_front_holds_the_best_plan_on_each_objective_and_nothing_it_dominates(lbbd):
-    from analysis.solvers.enumeration import PartitionGraph, Search, enumerate_partitions
+    from analysis.solvers.enumeration import Search, enumerate_partitions
 
-    codes = enumerate_partitions(Search(PartitionGraph.from_area(lbbd), 3))
+    codes = enumerate_partitions(Search(StudyContext.of(lbbd).graph, 3))
     table = PlanScorer(lbbd, 3).score(codes)
     front = front_of(table)
     costs = objective_costs(table)

@@ -7,14 +7,15 @@ import numpy as np
 import pytest
 from shapely.geometry import box
 
+from analysis.plan.context import StudyContext
 from analysis.solvers import propose as propose_module
-from analysis.solvers.enumeration import PartitionGraph, Search, enumerate_area, enumerate_partitions
+from analysis.solvers.enumeration import Search, enumerate_area, enumerate_partitions
 from analysis.metrics.evaluate import evaluate
 from analysis.metrics.population import within_tolerance
 from analysis.solvers.pareto import objective_costs
 from analysis.plan.partition import current_plan
 from analysis.solvers.propose import propose
-from analysis.solvers.proposal_set import Constraints
+from analysis.constraints.rules import Constraints
 from analysis.cli.requirements import parse_fraction, parse_requirements, resolve_unit
 from analysis.metrics.scoring import PlanScorer, Weights, penalty
 from geo.bundle import study_area_from_frames
@@ -24,7 +25,7 @@ from geo.errors import LocalignError
 @pytest.fixture(scope="module")
 def all4(lbbd):
     """Every 4-locality plan, listed and scored independently of propose()."""
-    codes = enumerate_partitions(Search(PartitionGraph.from_area(lbbd), 4))
+    codes = enumerate_partitions(Search(StudyContext.of(lbbd).graph, 4))
     return codes, PlanScorer(lbbd, 4).score(codes)
 
 

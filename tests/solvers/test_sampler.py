@@ -6,9 +6,11 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from analysis.solvers.enumeration import PartitionGraph, Search, enumerate_partitions
+from analysis.constraints.validator import Validator
+from analysis.plan.context import StudyContext
+from analysis.solvers.enumeration import Search, enumerate_partitions
 from analysis.metrics.evaluate import evaluate
-from analysis.solvers.proposal_set import Constraints
+from analysis.constraints.rules import Constraints
 from analysis.solvers.sampler import ReComSampler
 from geo.errors import LocalignError
 
@@ -38,7 +40,7 @@ def test_every_sampled_plan_is_contiguous_and_within_ten_percent(lbbd, ensemble)
 
 def test_ensemble_moves_and_stays_inside_the_valid_plans(lbbd, ensemble):
     """The chain visits many different plans, all of them among the enumerator's plans within ±10 %."""
-    valid = enumerate_partitions(Search(PartitionGraph.from_area(lbbd), 4, max_deviation=0.10))
+    valid = enumerate_partitions(Search(StudyContext.of(lbbd).graph, 4, max_deviation=0.10))
     same_locality = {(c[:, None] == c[None, :]).tobytes() for c in valid}
     visited = {(c[:, None] == c[None, :]).tobytes() for c in ensemble.codes}
     assert len(visited) >= 20
@@ -68,7 +70,7 @@ def test_constraints_hold_in_every_sample(lbbd):
     constraints = Constraints(max_deviation=0.08, together=((ids[0], ids[2]),), apart=((ids[3], ids[4]),))
     result = ReComSampler(lbbd, 4, constraints=constraints, seed=1, max_steps=80).solve()
     index = {u: i for i, u in enumerate(ids)}
-    assert constraints.mask(result.codes, result.scores, index, lbbd.total_population, lbbd).all()
+    assert Validator.of(constraints, index, lbbd.total_population, lbbd).mask(result.codes, result.scores).all()
 
 
 def test_impossible_constraints_are_a_clear_error(lbbd):

@@ -37,13 +37,12 @@ from analysis.present.exports.layout import (
     two_lines,
 )
 from analysis.plan.geometry import dissolve_plan
-from analysis.metrics.definitions import metric
+from analysis.metrics.definitions import metric, shown_in
 from analysis.present.palette import OUTLINE, PCN_OUTLINE, PRACTICE, locality_colours
 from analysis.plan.partition import Plan
 from geo.bundle import StudyArea
 
-KEY_FIGURES = ("max_abs_deviation", "population_range", "contiguous", "polsby_popper_mean", "pcn_nesting",
-               "pcns_split", "retained_share", "wards_moved", "population_moved")
+KEY_FIGURES = shown_in("map_png")
 """The metrics shown beside the map (the PDF pack's comparison page shows every metric)."""
 
 PRACTICE_LAYER = "practices"

@@ -15,7 +15,8 @@ import networkx as nx
 import numpy as np
 
 from analysis.solvers.enumeration import kernels
-from analysis.solvers.enumeration.graph import PartitionGraph
+from analysis.plan.graph import UnitGraph
+from analysis.solvers.enumeration.graph import require_enumerable
 from analysis.progress import Progress, null_progress
 from geo.errors import LocalignError
 
@@ -38,7 +39,7 @@ class Search:
     ``measures`` (n, m) holds the values per unit of each balance measure (default: the graph's residents); the
     bound applies to every measure."""
 
-    graph: PartitionGraph
+    graph: UnitGraph
     k: int
     max_deviation: float | None = None
     together: tuple[tuple[int, ...], ...] = ()
@@ -52,7 +53,7 @@ class Search:
             if not (self.max_deviation >= 0):
                 raise LocalignError.single(f"the maximum deviation {self.max_deviation} is negative.",
                                            "--max-deviation", "give a fraction such as 0.05 for ±5%.")
-            if self.graph.population is None and self.measures is None:
+            if not self.graph.weighted and self.measures is None:
                 raise LocalignError.single("a population bound needs residents per unit, and the graph has none.",
                                            self.graph.source, "name the population attribute with --pop-col.")
         if self.measures is not None:
@@ -60,7 +61,7 @@ class Search:
             if len(shape) != 2 or shape[0] != self.graph.n or shape[1] < 1:
                 raise LocalignError.single(f"the balance measures have shape {shape}; expected ({self.graph.n}, m).",
                                            self.graph.source, "give one column per measure and one row per unit.")
-        self.graph.require_enumerable()
+        require_enumerable(self.graph)
 
     def weights(self) -> np.ndarray:
         """Values per unit of each balance measure, (n, m): the measures given, else the residents (or ones)."""
@@ -72,7 +73,9 @@ class Search:
     def order(self) -> np.ndarray:
         """The search visits units in reverse Cuthill–McKee order (neighbours get nearby positions), which prunes
         earlier: order[i] is the unit searched as position i."""
-        graph = self.graph.to_networkx()
+        graph = nx.Graph()  # unit positions as nodes, edges in sorted order: the order fixes the plans' order
+        graph.add_nodes_from(range(self.graph.n))
+        graph.add_edges_from(self.graph.edges.tolist())
         return np.array(list(nx.utils.reverse_cuthill_mckee_ordering(graph)), dtype=np.int64)
 
     @cached_property
@@ -118,7 +121,7 @@ class Search:
 
     def args(self) -> tuple:
         """The kernel arguments shared by every call: neighbours, population, bounds, together, apart (search order)."""
-        self.graph.require_enumerable()
+        require_enumerable(self.graph)
         return self._args
 
     def codes(self, masks: np.ndarray) -> np.ndarray:

@@ -1,83 +1,32 @@
-"""The graph the enumerator searches: units in a fixed order, neighbour bit masks and residents per unit.
+"""Graphs for the enumerator: the size it can search, and graphs read from the JSON that gerrychain's
+``Graph.to_json`` writes (networkx "adjacency" format), so GerryChain users can bring their own.
 
-Built from a study area (its rook or queen ward graph), from any networkx graph, or from the JSON that
-gerrychain's ``Graph.to_json`` writes (networkx "adjacency" format), so GerryChain users can bring their own.
+A study area's graph is its study context's ``UnitGraph`` (analysis.plan.context); any networkx graph becomes one
+through ``UnitGraph.for_enumeration``.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 import networkx as nx
-import numpy as np
 from networkx.readwrite import json_graph
 
-from geo.adjacency import Adjacency
-from geo.bundle import StudyArea
+from analysis.plan.graph import UnitGraph
 from geo.errors import LocalignError, list_items
 
 MAX_UNITS = 63
 """The exact enumerator stores a part as one 64-bit mask, so it handles graphs of at most 63 units."""
 
 
-@dataclass(frozen=True)
-class PartitionGraph:
-    """Units (ids in order), undirected edges as index pairs, and residents per unit (None when not given)."""
-
-    ids: tuple[str, ...]
-    edges: np.ndarray
-    population: np.ndarray | None = None
-    source: str = "graph"
-
-    @property
-    def n(self) -> int:
-        return len(self.ids)
-
-    def require_enumerable(self) -> None:
-        """Raise a plain-words error when the graph has more units than one 64-bit mask can hold."""
-        if self.n > MAX_UNITS:
-            raise LocalignError.single(
-                f"{self.source} has {self.n} units; exact enumeration handles at most {MAX_UNITS}.",
-                self.source, "use the optimiser (localign propose --method optimiser) for larger graphs.")
-
-    def weights(self) -> np.ndarray:
-        """Residents per unit, or ones when the graph has no population (so bounds are then on unit counts)."""
-        return np.ones(self.n) if self.population is None else self.population
-
-    def components(self) -> int:
-        """Number of connected components."""
-        return nx.number_connected_components(self.to_networkx())
-
-    def to_networkx(self) -> nx.Graph:
-        graph = nx.Graph()
-        graph.add_nodes_from(range(self.n))
-        graph.add_edges_from(self.edges.tolist())
-        return graph
-
-    @classmethod
-    def from_networkx(cls, graph: nx.Graph, population: Mapping | None = None, source: str = "graph") -> "PartitionGraph":
-        """Units in the graph's node order; ``population`` maps node -> residents (optional)."""
-        nodes = list(graph.nodes)
-        index = {node: i for i, node in enumerate(nodes)}
-        edges = sorted({(min(index[a], index[b]), max(index[a], index[b])) for a, b in graph.edges if a != b})
-        pop = None if population is None else np.array([float(population[u]) for u in nodes])
-        return cls(tuple(str(u) for u in nodes), np.array(edges, dtype=np.int64).reshape(-1, 2), pop, source)
-
-    @classmethod
-    def from_area(cls, area: StudyArea, adjacency: Adjacency = "rook") -> "PartitionGraph":
-        """The study area's unit graph, units in the study area's order (``area.ids``)."""
-        key = ("partition_graph", adjacency)
-        if key not in area.cache:
-            graph = area.graph(adjacency)
-            ordered = nx.Graph()
-            ordered.add_nodes_from(area.ids)
-            ordered.add_edges_from(graph.edges)
-            area.cache[key] = cls.from_networkx(ordered, area.population.to_dict(), area.name)
-        return area.cache[key]
+def require_enumerable(graph: UnitGraph) -> None:
+    """Raise a plain-words error when the graph has more units than one 64-bit mask can hold."""
+    if graph.n > MAX_UNITS:
+        raise LocalignError.single(
+            f"{graph.source} has {graph.n} units; exact enumeration handles at most {MAX_UNITS}.",
+            graph.source, "use the optimiser (localign propose --method optimiser) for larger graphs.")
 
 
 def _population_value(value: object, node: object, pop_col: str, where: str) -> float:
@@ -95,7 +44,7 @@ def _population_value(value: object, node: object, pop_col: str, where: str) -> 
     return number
 
 
-def read_graph_json(path: str | Path, pop_col: str | None = None) -> PartitionGraph:
+def read_graph_json(path: str | Path, pop_col: str | None = None) -> UnitGraph:
     """Read a graph written by gerrychain's Graph.to_json (networkx adjacency JSON); ``pop_col`` names the node
     attribute holding residents."""
     path = Path(path)
@@ -153,7 +102,7 @@ def read_graph_json(path: str | Path, pop_col: str | None = None) -> PartitionGr
                 f"{len(missing)} node(s) have no attribute '{pop_col}': {list_items(missing)}.", where,
                 f"pass --pop-col with one of the node attributes: {list_items(available, 20) or '(none)'}.")
         population = {n: _population_value(attrs[pop_col], n, pop_col, where) for n, attrs in graph.nodes(data=True)}
-    return PartitionGraph.from_networkx(graph, population, where)
+    return UnitGraph.for_enumeration(graph, population, where)
 
 
 def _hashable(value: object) -> object:

@@ -1,0 +1,59 @@
+"""The metric registry: every metric declared once, and every table, view and batch form read from it."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+import pytest
+
+from analysis.metrics import definitions
+from analysis.metrics.definitions import HEADLINE, METRICS, SCORED, metric, shown_in
+from analysis.metrics.evaluate import evaluate
+from analysis.metrics.scoring import OBJECTIVE_METRICS, OBJECTIVES, PlanScorer, ScoreTable, Weights
+from analysis.plan.partition import current_plan
+from synthetic import code_of
+
+
+def test_each_key_is_declared_once():
+    keys = [m.key for m in (*METRICS, *definitions.LOCALITY_MEASURES, *definitions.ATTRIBUTE_MEASURES)]
+    assert len(keys) == len(set(keys))
+
+
+def test_the_board_leads_with_the_registry_director_view():
+    from analysis.metrics.audience import DIRECTOR_METRICS, director_metrics
+
+    assert DIRECTOR_METRICS == shown_in("director") == ("max_abs_deviation", "contiguous", "pcn_nesting",
+                                                        "pcns_split", "retained_share", "wards_moved",
+                                                        "population_moved")
+    assert [m.key for m in director_metrics()] == list(DIRECTOR_METRICS)
+
+
+def test_the_score_table_has_one_column_per_scored_metric():
+    columns = [f.name for f in fields(ScoreTable) if f.name != "populations"]
+    assert columns == list(SCORED)
+    assert all(metric(key).phrase and metric(key).better != "none" for key in SCORED)
+
+
+def test_every_objective_has_one_metric_and_one_weight():
+    assert set(OBJECTIVES) == {m.objective for m in METRICS if m.objective} == set(Weights().as_dict())
+    assert OBJECTIVE_METRICS["balance"] == ("max_abs_deviation", "lower")
+
+
+def test_views_list_known_metrics_in_distinct_positions():
+    for view in ("key_figures", "map_png", "options", "cli_table"):
+        positions = [m.shown[view] for m in METRICS if view in m.shown]
+        assert len(positions) == len(set(positions)) and shown_in(view)
+
+
+def test_batch_scores_equal_the_per_plan_evaluation(lbbd):
+    """The compiled batch form of each scored metric gives evaluate()'s value (current plan and two edits)."""
+    plan = current_plan(lbbd)
+    plans = [plan, plan.reassign({code_of(lbbd, "Goresbrook"): "North"}),
+             plan.reassign({code_of(lbbd, "Abbey"): "East", code_of(lbbd, "Heath"): "West"})]
+    for candidate in plans:
+        result = evaluate(lbbd, candidate)
+        table = PlanScorer(lbbd, candidate.k).score(candidate.codes())
+        head = result.headline()
+        assert list(head) == list(HEADLINE)
+        for key in SCORED:
+            assert getattr(table, key)[0] == pytest.approx(head[key], rel=1e-9, abs=1e-12), key
