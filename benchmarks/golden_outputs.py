@@ -3,8 +3,8 @@
     python benchmarks/golden_outputs.py OUT_DIR            # capture
     python benchmarks/golden_outputs.py OUT_DIR --against REF_DIR   # capture, then list every file that differs
 
-Runs info, evaluate, compare, enumerate, propose (exhaustive, optimiser, ReCom, with requirements) and export in
-every format on the bundled Barking and Dagenham data. PDF timestamps are pinned with SOURCE_DATE_EPOCH; the
+Runs info, evaluate, compare, enumerate, propose (exhaustive, optimiser, ReCom, robust, with requirements, balance
+on several measures and a growth scenario) and export in every format on the bundled Barking and Dagenham data. PDF timestamps are pinned with SOURCE_DATE_EPOCH; the
 'generated' date in CSV/GeoJSON exports is today's, so compare captures made on the same day.
 """
 
@@ -20,6 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PLAN_FILE = "plan_b.csv"
 """A second plan (the exhaustive best of k=4) written by the capture and read back by compare/export."""
+
+SCENARIO = "Barking Riverside build-out (30,000 residents)"
+"""A growth scenario of the bundled data (an assumption it lists)."""
 
 COMMANDS: list[tuple[str, list[str]]] = [
     ("info.txt", ["info"]),
@@ -41,6 +44,16 @@ COMMANDS: list[tuple[str, list[str]]] = [
                                    "--top", "5"]),
     ("propose_k4_recom.json", ["propose", "--k", "4", "--method", "recom", "--seed", "1", "--json", "--top", "5"]),
     ("propose_k5_top3.txt", ["propose", "--k", "5", "--top", "3", "--max-deviation", "0.1"]),
+    ("evaluate_balance_on.json", ["evaluate", "--plan", "current", "--json", "--balance-on", "population,age_0_15"]),
+    ("evaluate_scenario.txt", ["evaluate", "--plan", "current", "--scenario", SCENARIO]),
+    ("enumerate_k4_balance_on.txt", ["enumerate", "--k", "4", "--max-deviation", "0.15", "--balance-on",
+                                     "population,age_0_15"]),
+    ("propose_k4_balance_on.txt", ["propose", "--k", "4", "--max-deviation", "0.15", "--balance-on",
+                                   "population,age_0_15", "--top", "3"]),
+    ("propose_k4_optimiser_balance_on.json", ["propose", "--k", "4", "--method", "optimiser", "--seed", "1",
+                                              "--json", "--top", "3", "--max-deviation", "0.15", "--balance-on",
+                                              "population,age_0_15"]),
+    ("propose_k4_robust.txt", ["propose", "--k", "4", "--robust", "--scenario", SCENARIO, "--top", "3"]),
 ]
 """Output file, then the localign arguments ({out} is the capture folder)."""
 
@@ -58,6 +71,14 @@ AFTER_PLAN: list[tuple[str, list[str]]] = [
     ("export_png.log", ["export", "--plan", "{out}/" + PLAN_FILE, "--format", "png", "--out", "{out}/export.png"]),
     ("export_pdf.log", ["export", "--plan", "current", "--plan", "{out}/" + PLAN_FILE, "--format", "pdf",
                         "--out", "{out}/export.pdf"]),
+    ("export_pdf_titled.log", ["export", "--plan", "{out}/" + PLAN_FILE, "--format", "pdf", "--title",
+                               "Board options", "--purpose", "For the June board", "--balance-on",
+                               "population,age_0_15", "--out", "{out}/export_titled.pdf"]),
+    ("export_png_scenario.log", ["export", "--plan", "{out}/" + PLAN_FILE, "--format", "png", "--scenario",
+                                 SCENARIO, "--out", "{out}/export_scenario.png"]),
+    ("export_metrics_balance_on.log", ["export", "--plan", "current", "--plan", "{out}/" + PLAN_FILE, "--format",
+                                       "metrics-csv", "--balance-on", "population,age_0_15",
+                                       "--out", "{out}/export_metrics_balance_on.csv"]),
 ]
 
 
