@@ -408,8 +408,10 @@ def tolerance() -> float:
 
 
 def downloads(area: StudyArea, plan: Plan, key: str, others: tuple[Plan, ...] = (), *,
-              pack: list[Plan] | None = None, title: str | None = None, purpose: str | None = None) -> None:
-    """Export buttons for a plan: ward list, measures, GeoJSON, slide map and briefing pack (``pack``, in order)."""
+              pack: list[Plan] | None = None, title: str | None = None, purpose: str | None = None,
+              ahead: tuple[str, ...] = ()) -> None:
+    """Export buttons for a plan: ward list, measures, GeoJSON, slide map and briefing pack (``pack``, in order);
+    the formats in ``ahead`` are made in the background while the planner reads the page."""
     failures: dict = st.session_state.setdefault("export_failures", {})
     if pack is None:  # a briefing pack always compares with today's localities (as option A)
         pack = with_baseline([plan, *others], current_localities(area))
@@ -417,6 +419,8 @@ def downloads(area: StudyArea, plan: Plan, key: str, others: tuple[Plan, ...] = 
     columns = st.columns(3)
     for i, item in enumerate(items):
         column = columns[i % 3]
+        if item.key in ahead and item.prepare is not None:
+            item.prepare()
 
         def make(item=item) -> bytes:
             try:
@@ -1150,7 +1154,7 @@ def brief(area: StudyArea, session: EditSession | None, presenting: bool) -> Non
         st.divider()
         st.caption("The briefing pack (PDF) always compares this plan with today's localities.")
         downloads(area, plan, "brief_dl", title=(st.session_state.get("brief_title") or "").strip() or None,
-                  purpose=purpose or None)
+                  purpose=purpose or None, ahead=("pdf", "png"))
 
 
 # --- page -----------------------------------------------------------------------------------------

@@ -1,13 +1,16 @@
 """What the app offers to download for a plan: each export (analysis.present.exports) with a button label, file name and type.
 
-Files are made only when the planner clicks (the PDF takes a few seconds).
+Files are made when the planner clicks; the drawn ones (PNG, PDF) can be prepared ahead in the background
+(analysis.present.prepared_exports), so the click hands them over at once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
+from analysis.present import prepared_exports
 from analysis.plan.partition import Plan
 from geo.bundle import StudyArea
 from geo.escape import file_name_part
@@ -27,6 +30,10 @@ BUTTONS = (
 )
 """The download buttons in order: export format, label, file-name ending and help text."""
 
+DRAWN = ("png", "pdf")
+"""Exports drawn with matplotlib: one at a time, and they can be prepared ahead."""
+
+
 @dataclass(frozen=True)
 class Download:
     """One downloadable file: its format, button label, file name, type, help, and how to make it."""
@@ -37,6 +44,8 @@ class Download:
     mime: str
     help: str
     make: Callable[[], bytes]
+    prepare: Callable[[], None] | None = None
+    """Start making the file in the background (drawn exports only)."""
 
 
 def slug(text: str) -> str:
@@ -83,6 +92,11 @@ def plan_downloads(area: StudyArea, plan: Plan, others: Sequence[Plan] = (), tol
         def make(fmt=fmt, chosen=chosen) -> bytes:
             return export_bytes(area, chosen, fmt, **options.get(fmt, {}))
 
+        ahead = None
+        if fmt in DRAWN:
+            key = prepared_exports.export_key(area, chosen, fmt, options.get(fmt, {}))
+            make, ahead = (partial(prepared_exports.fetch, key, area, make),
+                           partial(prepared_exports.prepare, key, area, make))
         items.append(Download(fmt, label, f"{slug(plan.name)}-{ending}", spec.mime,
-                              help_text.format(others=together), make))
+                              help_text.format(others=together), make, ahead))
     return items

@@ -496,7 +496,7 @@ def base_map(area: StudyArea, options: MapOptions = MapOptions(),
                        interactive=False, pane=REFERENCE_PANE,
                        style_function=lambda _: {"fill": False, "color": colours["pcn"], "weight": 2.2,
                                                  "dashArray": "2 5", "opacity": 0.95}).add_to(group)
-        for name, point in _pcn_label_points(area):  # each PCN named on its area (text escaped: it comes from data)
+        for name, point in _cached(area, "pcn_labels", lambda: _pcn_label_points(area)):  # each PCN named on its area (text escaped: it comes from data)
             # PCN names go before ward names: there are few of them and they are why the layer is on
             folium.Marker([point.y, point.x], icon=_label_icon(str(name), "pcn", 100.0, colours["pcn"]),
                           interactive=False, keyboard=False).add_to(group)
