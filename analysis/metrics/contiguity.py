@@ -4,25 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import numpy as np
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components
 
 from analysis.plan.graph import UnitGraph
 
 
 def pieces(graph: UnitGraph, members: list[str]) -> list[list[str]]:
-    """The connected pieces of a locality, largest first, each a sorted list of unit ids."""
-    position = {u: i for i, u in enumerate(graph.ids)}
-    inside = np.zeros(graph.n, dtype=bool)
-    inside[[position[u] for u in members]] = True
-    keep = inside[graph.edge_a] & inside[graph.edge_b]
-    matrix = csr_matrix((np.ones(int(keep.sum())), (graph.edge_a[keep], graph.edge_b[keep])), shape=(graph.n, graph.n))
-    _, labels = connected_components(matrix, directed=False)
-    by_piece: dict[int, list[str]] = {}
-    for i in np.flatnonzero(inside):
-        by_piece.setdefault(int(labels[i]), []).append(graph.ids[i])
-    parts = [sorted(c) for c in by_piece.values()]
+    """The connected pieces of a locality, largest first, each a sorted list of unit ids (a walk over the members'
+    adjacencies only, so the work is in proportion to the locality, not the study area)."""
+    position, neighbours, ids = graph.position, graph.neighbour_lists, graph.ids
+    inside = {position[u] for u in members}
+    seen: set[int] = set()
+    parts = []
+    for start in inside:
+        if start in seen:
+            continue
+        seen.add(start)
+        stack, piece = [start], []
+        while stack:
+            unit = stack.pop()
+            piece.append(ids[unit])
+            for other in neighbours[unit]:
+                if other in inside and other not in seen:
+                    seen.add(other)
+                    stack.append(other)
+        parts.append(sorted(piece))
     return sorted(parts, key=lambda c: (-len(c), c))
 
 

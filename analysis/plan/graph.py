@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import networkx as nx
 import numpy as np
@@ -69,6 +70,17 @@ class UnitGraph:
     def weights(self) -> np.ndarray:
         """Residents per unit (ones when the graph has no population, so bounds are then on unit counts)."""
         return self.population
+
+    @cached_property
+    def position(self) -> dict[str, int]:
+        """Unit id -> position, made once per graph."""
+        return {u: i for i, u in enumerate(self.ids)}
+
+    @cached_property
+    def neighbour_lists(self) -> tuple[tuple[int, ...], ...]:
+        """The positions adjacent to each unit as plain tuples (fast to walk from Python), made once per graph."""
+        indptr, indices = self.indptr.tolist(), self.indices.tolist()
+        return tuple(tuple(indices[indptr[i]:indptr[i + 1]]) for i in range(self.n))
 
     def neighbours(self, unit: int) -> np.ndarray:
         """Positions of the units adjacent to the unit at position ``unit``."""
