@@ -115,6 +115,16 @@ def new_state(graph: UnitGraph, codes: np.ndarray, k: int, geometry: Geometry | 
 
 
 @njit(cache=True, nogil=True)
+def _touches(indptr, indices, codes, unit, other, locality):
+    """Whether ``unit`` has a neighbour in ``locality`` besides ``other``."""
+    for p in range(indptr[unit], indptr[unit + 1]):
+        x = indices[p]
+        if x != other and codes[x] == locality:
+            return True
+    return False
+
+
+@njit(cache=True, nogil=True)
 def _stays_connected(indptr, indices, codes, u, visit, target, queue, stamp):
     """True when u's locality stays connected (and non-empty) without u: a search from one neighbour of u in the
     locality reaches all the others (stopping as soon as it has)."""
@@ -287,21 +297,7 @@ def _anneal(indptr, indices, eids, edge_a, edge_b, population, codes, pops, area
             if not _stays_connected(indptr, indices, codes, v, visit, target, queue, stamp):
                 continue
             # v must touch a without u, and u must touch b without v
-            ok = False
-            for p in range(indptr[v], indptr[v + 1]):
-                x = indices[p]
-                if x != u and codes[x] == a:
-                    ok = True
-                    break
-            if not ok:
-                continue
-            ok = False
-            for p in range(indptr[u], indptr[u + 1]):
-                x = indices[p]
-                if x != v and codes[x] == b:
-                    ok = True
-                    break
-            if not ok:
+            if not _touches(indptr, indices, codes, v, u, a) or not _touches(indptr, indices, codes, u, v, b):
                 continue
         if delta > 0 and pending:
             best_codes[:] = codes

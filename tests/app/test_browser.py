@@ -44,15 +44,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """The app served by streamlit on a free port, with a private autosave folder; stopped afterwards."""
+def serve(folder: Path, autosave: Path, bundle: Path | None = None) -> tuple[subprocess.Popen, str, Path]:
+    """Start the app on a free port with a private autosave folder (optionally on another bundle); return the
+    process, its address and its log."""
     port = free_port()
     streamlit = Path(sys.executable).parent / "streamlit"
     command = [str(streamlit) if streamlit.exists() else "streamlit", "run", "app.py", "--server.headless", "true",
                "--server.port", str(port), "--server.address", "127.0.0.1"]
-    env = {**os.environ, "LOCALIGN_AUTOSAVE_DIR": str(tmp_path_factory.mktemp("autosave"))}
-    log = tmp_path_factory.mktemp("server") / "streamlit.log"
+    if bundle is not None:
+        command += ["--", "--bundle", str(bundle)]
+    env = {**os.environ, "LOCALIGN_AUTOSAVE_DIR": str(autosave)}
+    log = folder / "streamlit.log"
     with open(log, "wb") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -61,21 +63,31 @@ def server(tmp_path_factory):
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
                 if response.status == 200:
-                    break
+                    return process, url, log
         except OSError:
             if process.poll() is not None:
                 pytest.fail(f"streamlit stopped: {log.read_text(errors='replace')[-2000:]}")
             time.sleep(0.5)
-    else:
-        process.terminate()
-        pytest.fail(f"streamlit did not start within {START_TIMEOUT_S} s")
-    yield url
+    process.terminate()
+    pytest.fail(f"streamlit did not start within {START_TIMEOUT_S} s")
+
+
+def stop(process: subprocess.Popen, log: Path) -> None:
+    """Stop the app; its log must show no traceback."""
     process.terminate()
     try:
         process.wait(timeout=15)
     except subprocess.TimeoutExpired:
         process.kill()
     assert "Traceback" not in log.read_text(errors="replace"), log.read_text(errors="replace")[-3000:]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The app served by streamlit on a free port, with a private autosave folder; stopped afterwards."""
+    process, url, log = serve(tmp_path_factory.mktemp("server"), tmp_path_factory.mktemp("autosave"))
+    yield url
+    stop(process, log)
 
 
 @pytest.fixture(scope="module")
@@ -86,13 +98,13 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture()
-def page(browser, server):
-    """A 1440 × 900 page that may only talk to the app: every other request is blocked and recorded."""
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
+def app_page(browser, server: str, size: dict | None = None, timeout_ms: int = WAIT_MS):
+    """A page in a fresh browser context (a planner's own browser) that may only talk to the app: every other
+    request is blocked and recorded in ``page.outside``, script errors in ``page.errors``, dialogs (dismissed) in
+    ``page.dialogs``."""
+    context = browser.new_context(viewport=size or {"width": 1440, "height": 900}, accept_downloads=True)
     page = context.new_page()
-    page.outside = []
-    page.errors = []
+    page.outside, page.errors, page.dialogs = [], [], []
 
     def route(request_route):
         url = request_route.request.url
@@ -102,9 +114,22 @@ def page(browser, server):
             page.outside.append(url)
             request_route.abort()
 
+    def on_dialog(dialog):
+        page.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
     context.route("**/*", route)
+    context.on("page", lambda p: p.on("dialog", on_dialog))
+    page.on("dialog", on_dialog)
     page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.set_default_timeout(WAIT_MS)
+    page.set_default_timeout(timeout_ms)
+    return context, page
+
+
+@pytest.fixture()
+def page(browser, server):
+    """A 1440 × 900 page that may only talk to the app: every other request is blocked and recorded."""
+    context, page = app_page(browser, server)
     yield page
     context.close()
 

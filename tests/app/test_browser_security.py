@@ -14,25 +14,21 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from badfiles import HOSTILE, copy_bundle, hostile_plan_csv, make_hostile_bundle
 from test_browser import (  # noqa: F401  (browser is a fixture)
     BAD_WORDS,
-    START_TIMEOUT_S,
     WAIT_MS,
+    app_page,
     browser,
     choose,
-    free_port,
     map_frame,
+    serve,
     settle,
     shoot,
+    stop,
     wait_for_map,
 )
 
@@ -44,69 +40,12 @@ pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api", reason="Playwright's Python package is not installed")
 
 
-def serve(folder: Path, autosave: Path, bundle: Path | None = None):
-    """Start the app on a free port (optionally on another bundle); return the process and its address."""
-    port = free_port()
-    streamlit = Path(sys.executable).parent / "streamlit"
-    command = [str(streamlit) if streamlit.exists() else "streamlit", "run", "app.py", "--server.headless", "true",
-               "--server.port", str(port), "--server.address", "127.0.0.1"]
-    if bundle is not None:
-        command += ["--", "--bundle", str(bundle)]
-    env = {**os.environ, "LOCALIGN_AUTOSAVE_DIR": str(autosave)}
-    log = folder / "streamlit.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return process, url, log
-        except OSError:
-            if process.poll() is not None:
-                pytest.fail(f"streamlit stopped: {log.read_text(errors='replace')[-2000:]}")
-            time.sleep(0.5)
-    process.terminate()
-    pytest.fail(f"streamlit did not start within {START_TIMEOUT_S} s")
-
-
-def stop(process, log: Path) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    assert "Traceback" not in log.read_text(errors="replace"), log.read_text(errors="replace")[-3000:]
-
-
 def watched_page(browser, server: str):
     """A page in a fresh context (a planner's own browser) that records dialogs, script errors and outside requests.
 
     Every dialog is dismissed and recorded: the hostile names all call alert(), so any dialog means script ran.
     """
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True)
-    page = context.new_page()
-    page.dialogs, page.errors, page.outside = [], [], []
-
-    def route(request_route):
-        url = request_route.request.url
-        if url.startswith((server, "data:", "blob:", "about:")):
-            request_route.continue_()
-        else:
-            page.outside.append(url)
-            request_route.abort()
-
-    def on_dialog(dialog):
-        page.dialogs.append(f"{dialog.type}: {dialog.message}")
-        dialog.dismiss()
-
-    context.route("**/*", route)
-    context.on("page", lambda p: p.on("dialog", on_dialog))
-    page.on("dialog", on_dialog)
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.set_default_timeout(WAIT_MS)
-    return context, page
+    return app_page(browser, server)
 
 
 def inert(page) -> None:

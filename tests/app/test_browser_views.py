@@ -18,6 +18,7 @@ import pytest
 from test_browser import (  # noqa: F401  (fixtures)
     ROOT,
     SCREENSHOTS,
+    app_page,
     browser,
     check_page,
     map_frame,
@@ -34,22 +35,7 @@ SIZES = {"1440": {"width": 1440, "height": 900}, "1920": {"width": 1920, "height
 
 def new_page(browser, server, size: dict):
     """A page of the given size that may only talk to the app (every other request is recorded and blocked)."""
-    context = browser.new_context(viewport=size, accept_downloads=True)
-    page = context.new_page()
-    page.outside, page.errors = [], []
-
-    def route(request_route):
-        url = request_route.request.url
-        if url.startswith((server, "data:", "blob:", "about:")):
-            request_route.continue_()
-        else:
-            page.outside.append(url)
-            request_route.abort()
-
-    context.route("**/*", route)
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.set_default_timeout(90_000)
-    return context, page
+    return app_page(browser, server, size, timeout_ms=90_000)
 
 
 def shot(page, width: str, name: str) -> Path:

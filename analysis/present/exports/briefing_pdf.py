@@ -289,14 +289,19 @@ def technical_page(area: StudyArea, plans: list[Plan], results: list[Evaluation]
         left.table(["Measure", *letters], rows, ["left", *("right" for _ in letters)], size=size, gid="technical",
                    stretch=0, cell_bold=best)
         right = Column(target, MARGIN + left_w + 0.45, top, page.width - 2 * MARGIN - left_w - 0.45)
-        right.heading("What they mean", size + 1.5)
-        for m in measures:
-            direction = {"lower": " Lower is better.", "higher": " Higher is better."}.get(m.better, "")
-            right.paragraph(f"{m.title}: {m.meaning}{direction}", size - 0.5, indent=0.18, bullet="•")
+        _meanings(right, "What they mean", measures, size)
         return min(left.y, right.y), left.overflow or right.overflow
 
     _fit(draw, page, bottom, _sizes(BODY_SIZE))
     return page.fig
+
+
+def _meanings(column: Column, heading: str, measures, size: float) -> None:
+    """Each measure's title and one-line meaning, with which way is better, as bullets under a heading."""
+    column.heading(heading, size + 1.5)
+    for m in measures:
+        direction = {"lower": " Lower is better.", "higher": " Higher is better."}.get(m.better, "")
+        column.paragraph(f"{m.title}: {m.meaning}{direction}", size - 0.5, indent=0.18, bullet="•")
 
 
 def notes_page(area: StudyArea, tolerance: float, generated: dt.date | None, page_label: str) -> Figure:
@@ -324,10 +329,7 @@ def notes_page(area: StudyArea, tolerance: float, generated: dt.date | None, pag
                           "PCN figures use approximate PCN areas and assume residents are spread evenly across "
                           f"each {manifest.unit_label}."), size)
         right = Column(target, MARGIN + half + 0.5, top, half)
-        right.heading("Measures", size + 1.5)
-        for m in METRICS:
-            direction = {"lower": " Lower is better.", "higher": " Higher is better."}.get(m.better, "")
-            right.paragraph(f"{m.title}: {m.meaning}{direction}", size - 0.5, indent=0.18, bullet="•")
+        _meanings(right, "Measures", METRICS, size)
         return min(left.y, right.y), left.overflow or right.overflow
 
     _fit(draw, page, bottom, _sizes(BODY_SIZE))
