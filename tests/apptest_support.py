@@ -52,5 +52,12 @@ def metric(at: AppTest, title: str) -> str:
     return next(m.value for m in at.metric if m.label == title)
 
 
+def move_ward(at: AppTest, code: str, locality: str) -> AppTest:
+    """Pick a ward in Map & edit, choose the locality to move it to and press Move ward."""
+    at.selectbox(key="ward_pick").select(code).run()
+    at.selectbox(key=f"move_to_{code}").select(locality).run()
+    return at.button(key="move_ward").click().run()
+
+
 def ward_code(area, name: str) -> str:
     return str(area.unit_names[area.unit_names == name].index[0])

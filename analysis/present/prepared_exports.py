@@ -28,7 +28,7 @@ _WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="localign-exports
 
 def export_key(area: StudyArea, plans: Sequence[Plan], fmt: str, options: dict) -> tuple:
     """What a file depends on: the study area, each plan's name and assignment, the format, the options and the day."""
-    return (id(area), fmt, tuple((p.name, tuple(sorted(p.assignment.items()))) for p in plans),
+    return (id(area), fmt, tuple((p.name, p.key()) for p in plans),
             tuple(sorted((k, repr(v)) for k, v in options.items())), dt.date.today())
 
 

@@ -388,19 +388,7 @@ def _repair(indptr, indices, population, codes, k, ideal, max_rounds, visit, tar
                 after = max(abs(pops[j] - shift - ideal), abs(pops[c] + shift - ideal))
                 if dev_j - after <= best_gain:
                     continue
-                u_touches_c = False
-                for p in range(indptr[u], indptr[u + 1]):
-                    x = indices[p]
-                    if x != w and codes[x] == c:
-                        u_touches_c = True
-                        break
-                w_touches_j = False
-                for p in range(indptr[w], indptr[w + 1]):
-                    x = indices[p]
-                    if x != u and codes[x] == j:
-                        w_touches_j = True
-                        break
-                if not (u_touches_c and w_touches_j):
+                if not _touches(indptr, indices, codes, u, w, c) or not _touches(indptr, indices, codes, w, u, j):
                     continue
                 if not _stays_connected(indptr, indices, codes, u, visit, target, queue, stamp):
                     continue

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from apptest_support import metric, no_exceptions, show, start_app, texts, ward_code
+from apptest_support import metric, move_ward, no_exceptions, show, start_app, texts, ward_code
 
 from analysis.plan.editing import new_session_key, study_area_key
 
@@ -22,18 +22,12 @@ def autosave_file(folder, app, area):
     return folder / session_of(app) / f"{study_area_key(area)}.json"
 
 
-def edit(app, code: str, locality: str) -> None:
-    app.selectbox(key="ward_pick").select(code).run()
-    app.selectbox(key=f"move_to_{code}").select(locality).run()
-    app.button(key="move_ward").click().run()
-
-
 def test_an_edited_plan_is_restored_after_a_reload(tmp_path, monkeypatch, lbbd):
     folder = tmp_path / "autosave"
     first = start_app(folder, monkeypatch)
     assert not folder.exists() or not list(folder.iterdir())  # nothing saved until something changes
     goresbrook = ward_code(lbbd, "Goresbrook")
-    edit(first, goresbrook, "North")
+    move_ward(first, goresbrook, "North")
     first.button(key="lock_ward").click().run()
     moved = metric(first, "Largest population deviation")
     saved = json.loads(autosave_file(folder, first, lbbd).read_text(encoding="utf-8"))
@@ -53,7 +47,7 @@ def test_an_edited_plan_is_restored_after_a_reload(tmp_path, monkeypatch, lbbd):
 def test_discarding_the_restored_plan_starts_again(tmp_path, monkeypatch, lbbd):
     folder = tmp_path / "autosave"
     first = start_app(folder, monkeypatch)
-    edit(first, ward_code(lbbd, "Goresbrook"), "North")
+    move_ward(first, ward_code(lbbd, "Goresbrook"), "North")
     reloaded = start_app(folder, monkeypatch, session=session_of(first))
     reloaded.button(key="discard_restored").click().run()
     no_exceptions(reloaded)
@@ -65,7 +59,7 @@ def test_discarding_the_restored_plan_starts_again(tmp_path, monkeypatch, lbbd):
 
 def test_the_plan_survives_switching_views_and_a_failed_upload(tmp_path, monkeypatch, lbbd):
     app = start_app(tmp_path / "autosave", monkeypatch)
-    edit(app, ward_code(lbbd, "Goresbrook"), "North")
+    move_ward(app, ward_code(lbbd, "Goresbrook"), "North")
     show(app, "Bring data")
     app.file_uploader(key="up_plan").set_value(("bad.csv", b"ward_code,locality\nE0,North\n", "text/csv")).run()
     assert app.error
@@ -91,9 +85,9 @@ def test_two_browser_sessions_never_see_each_others_work(tmp_path, monkeypatch, 
     folder = tmp_path / "autosave"
     a, b = start_app(folder, monkeypatch), start_app(folder, monkeypatch)
     assert session_of(a) != session_of(b)
-    edit(a, ward_code(lbbd, "Goresbrook"), "North")
-    edit(b, ward_code(lbbd, "Abbey"), "East")
-    edit(b, ward_code(lbbd, "Heath"), "East")
+    move_ward(a, ward_code(lbbd, "Goresbrook"), "North")
+    move_ward(b, ward_code(lbbd, "Abbey"), "East")
+    move_ward(b, ward_code(lbbd, "Heath"), "East")
     a.run()
     assert metric(a, "Wards that move") == "1" and metric(b, "Wards that move") == "2"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from apptest_support import no_exceptions, show, start_app, texts, ward_code
+from apptest_support import move_ward, no_exceptions, show, start_app, texts, ward_code
 
 from analysis.present.downloads import plan_downloads, with_baseline
 from analysis.plan.partition import current_plan
@@ -15,9 +15,7 @@ from analysis.plan.partition import current_plan
 def test_undo_puts_the_move_to_box_back_and_counts_one_ward_in_the_singular(tmp_path, monkeypatch, lbbd):
     app = start_app(tmp_path / "autosave", monkeypatch)
     goresbrook = ward_code(lbbd, "Goresbrook")
-    app.selectbox(key="ward_pick").select(goresbrook).run()
-    app.selectbox(key=f"move_to_{goresbrook}").select("North").run()
-    app.button(key="move_ward").click().run()
+    move_ward(app, goresbrook, "North")
     assert "**1 ward** moves from its current locality" in texts(app)
     app.button(key="undo").click().run()
     no_exceptions(app)

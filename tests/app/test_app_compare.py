@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from apptest_support import maps, no_exceptions, show, start_app, texts, ward_code
+from apptest_support import maps, move_ward, no_exceptions, show, start_app, texts, ward_code
 
 
 def test_compare_lists_the_moved_ward_and_draws_two_maps(tmp_path, monkeypatch, lbbd):
     app = start_app(tmp_path / "autosave", monkeypatch)
     goresbrook = ward_code(lbbd, "Goresbrook")
-    app.selectbox(key="ward_pick").select(goresbrook).run()
-    app.selectbox(key=f"move_to_{goresbrook}").select("North").run()
-    app.button(key="move_ward").click().run()
+    move_ward(app, goresbrook, "North")
     show(app, "Compare")
     no_exceptions(app)
     assert app.selectbox(key="cmp_a").value == "Current localities (inferred – an assumption)"

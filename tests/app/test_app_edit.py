@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from apptest_support import maps, metric, no_exceptions, start_app, texts, ward_code
+from apptest_support import maps, metric, move_ward, no_exceptions, start_app, texts, ward_code
 
 
 def largest_deviation(lbbd, labels: dict[str, str]) -> float:
@@ -40,12 +40,6 @@ def test_edit_map_is_served_locally_and_only_reports_clicks(app):
     assert edit_map["returned_objects"] == ["last_object_clicked"]
     for part in ("script", "header", "html"):
         assert not re.search(r"https?://", edit_map[part]), part
-
-
-def move_ward(app, code: str, locality: str):
-    app.selectbox(key="ward_pick").select(code).run()
-    app.selectbox(key=f"move_to_{code}").select(locality).run()
-    return app.button(key="move_ward").click().run()
 
 
 def test_moving_a_ward_updates_plan_map_and_metrics(app, lbbd):

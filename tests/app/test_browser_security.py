@@ -40,6 +40,13 @@ pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api", reason="Playwright's Python package is not installed")
 
 
+def reopen(page) -> None:
+    """Reload the page (as a planner pressing F5) and wait until the map is drawn and the app idle."""
+    page.reload()
+    wait_for_map(page)
+    settle(page)
+
+
 def watched_page(browser, server: str):
     """A page in a fresh context (a planner's own browser) that records dialogs, script errors and outside requests.
 
@@ -185,17 +192,11 @@ def test_two_planners_never_see_each_others_work(browser, tmp_path, lbbd):
         move(b, "Abbey (E05014053)", "West", "East")  # planner B, at the same time, moves two
         move(b, "Heath (E05014063)", "North", "East")
         assert wards_that_move(a) == "1" and wards_that_move(b) == "2"
-        a.reload()
-        wait_for_map(a)
-        settle(a)
+        reopen(a)
         assert wards_that_move(a) == "1" and "Restored your unsaved plan from" in a.locator("body").inner_text()
-        b.reload()
-        wait_for_map(b)
-        settle(b)
+        reopen(b)
         assert wards_that_move(b) == "2"
-        a.reload()
-        wait_for_map(a)
-        settle(a)
+        reopen(a)
         assert wards_that_move(a) == "1"
         shoot(a, "security-05-planner-a")
         shoot(b, "security-06-planner-b")
@@ -203,9 +204,7 @@ def test_two_planners_never_see_each_others_work(browser, tmp_path, lbbd):
         b.get_by_role("button", name="Discard it").click()
         settle(b)
         assert wards_that_move(b) == "0"
-        a.reload()
-        wait_for_map(a)
-        settle(a)
+        reopen(a)
         assert wards_that_move(a) == "1"
         # a third visitor, with no session key in the address, sees neither
         context_c, c = watched_page(browser, server)

@@ -458,15 +458,21 @@ def knuth_estimate(full, k, nb, pop, bounds, together, apart, probes, seed):
     for _ in range(probes):
         est = 1.0
         remaining = full
-        parts_left = k - 1
-        root = trailing_zeros(remaining)
-        s = np.int64(1) << root
-        f = s
-        c = nb[root] & remaining & ~s
-        spop[:] = pop[root, :]
-        if not _child_ok(s, f, spop, bounds, together, apart):
-            est = 0.0
+        parts_left = k
+        new_part = True
+        s = f = c = np.int64(0)
         while est > 0.0:
+            if new_part:  # start the next part at the lowest unit left
+                new_part = False
+                parts_left -= 1
+                root = trailing_zeros(remaining)
+                s = np.int64(1) << root
+                f = s
+                c = nb[root] & remaining & ~s
+                spop[:] = pop[root, :]
+                if not _child_ok(s, f, spop, bounds, together, apart):
+                    est = 0.0
+                    break
             close = _part_ok(s, spop, bounds, together) and \
                 _remainder_ok(remaining & ~s, parts_left, nb, pop, bounds, together, apart)
             choices = 1 if close else 0
@@ -488,14 +494,7 @@ def knuth_estimate(full, k, nb, pop, bounds, together, apart, probes, seed):
                 if parts_left == 1:
                     break
                 remaining = remaining & ~s
-                parts_left -= 1
-                root = trailing_zeros(remaining)
-                s = np.int64(1) << root
-                f = s
-                c = nb[root] & remaining & ~s
-                spop[:] = pop[root, :]
-                if not _child_ok(s, f, spop, bounds, together, apart):
-                    est = 0.0
+                new_part = True
                 continue
             u = grow[pick]
             ubit = np.int64(1) << u
