@@ -309,7 +309,7 @@ def _print_text(result: Proposals, plans: list[Plan], written: list[Path]) -> No
 
 def run_robust(args: argparse.Namespace) -> int:
     """`propose --robust`: rank by the worst balance over the base and each --scenario, printing each case."""
-    from analysis.solvers.robust import propose_robust
+    from analysis.solvers.robust import NESTING, propose_robust
 
     area = load(args, scenario="")
     k = args.k if args.k is not None else area.manifest.default_k
@@ -351,7 +351,8 @@ def run_robust(args: argparse.Namespace) -> int:
     print()
     text_table(["rank", "option", "worst deviation", *[f"under {c}" for c in result.cases], "PCN nesting"],
                [(row["rank"], plan.name, f"{row['worst_max_abs_deviation']:.2%}",
-                 *[f"{row['max_abs_deviation_by_case'][c]:.2%}" for c in result.cases], f"{row['pcn_nesting']:.1%}")
+                 *[f"{row['max_abs_deviation_by_case'][c]:.2%}" for c in result.cases],
+                 metric(NESTING).format(row[NESTING]))
                 for row, plan in zip(rows, plans)])
     best = plans[0]
     print(f"\n{best.name} (the {'exact ' if result.exact else ''}minimax plan):")

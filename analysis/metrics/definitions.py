@@ -43,6 +43,10 @@ class MetricDefinition:
     """A short label for chart axes and legends."""
     needs: str = ""
     """The objective whose data the metric needs ('nesting': PCN areas, 'continuity': current localities), if any."""
+    yes_no: bool = False
+    """A yes/no measure (yes is better): a change reads better or worse, never as a number; CSVs hold 1 or 0."""
+    counts_pcns: bool = False
+    """A count of PCNs, shown beside the study area's number of PCNs ('2 of 6')."""
 
     def format(self, value: float | int | bool | None) -> str:
         """Format a value of this metric for people (percentages, thousands separators)."""
@@ -56,7 +60,7 @@ class MetricDefinition:
 
     def format_delta(self, delta: float | None) -> str:
         """Format a change in this metric: percentage points for shares, a signed count or number otherwise."""
-        if delta is None or self.better == "none" or self.key == "contiguous":
+        if delta is None or self.better == "none" or self.yes_no:
             return "—"
         if "%" in self.fmt:
             return f"{delta * 100:+.1f} pts"
@@ -102,7 +106,7 @@ METRICS: tuple[MetricDefinition, ...] = (
         "higher", "{}",
         "Contiguity as in GerryChain (gerrychain.constraints.contiguous); rook and queen adjacency as in "
         "PySAL/libpysal.",
-        shown={"director": 2, "key_figures": 2, "map_png": 3},
+        yes_no=True, shown={"director": 2, "key_figures": 2, "map_png": 3},
     ),
     MetricDefinition(
         "polsby_popper_mean", "Compactness (Polsby–Popper, mean)",
@@ -167,7 +171,7 @@ METRICS: tuple[MetricDefinition, ...] = (
         "number of PCNs g with max_j R_gj / R_g < 0.99, with R_g the residents of PCN g", "lower", "{:d}",
         "As for county splits (cf. GerryChain's county_splits updater).",
         needs="nesting",
-        scored=True, phrase="fewer PCNs split",
+        counts_pcns=True, scored=True, phrase="fewer PCNs split",
         shown={"director": 4, "key_figures": 4, "map_png": 6, "options": 5, "cli_table": 3},
     ),
     MetricDefinition(
@@ -176,7 +180,7 @@ METRICS: tuple[MetricDefinition, ...] = (
         "number of PCNs g with max_j R_gj / R_g < 0.90", "lower", "{:d}",
         "As for county splits (cf. GerryChain's county_splits updater).",
         needs="nesting",
-        scored=True, phrase="fewer PCNs badly split",
+        counts_pcns=True, scored=True, phrase="fewer PCNs badly split",
     ),
     MetricDefinition(
         "retained_share", "Residents kept in their locality",

@@ -160,20 +160,22 @@ class PlanScorer:
         codes = self._checked(codes)
         out = score_plans(codes, self.k, self.context, self.pcn_people, self.maps, self.total, PCN_SPLIT_SHARE,
                           PCN_BADLY_SPLIT_SHARE)
+        shared, kept = out.pop("shared"), out.pop("kept")
+        out.pop("match")
+        table = ScoreTable(**out, retained_share=kept / self.total, population_moved=self.total - kept)
         if self.maps is None:  # too many matchings to try each: the Hungarian algorithm, plan by plan
-            match = np.stack([continuity.best_matching(s) for s in out["shared"]]) if len(codes) \
+            match = np.stack([continuity.best_matching(s) for s in shared]) if len(codes) \
                 else np.zeros((0, self.k), dtype=np.int64)
-            out["kept"] = continuity.retained(out["shared"], match)
-            out["wards_moved"] = continuity.moved_units(codes, self.current_codes, match).sum(axis=-1) \
-                if len(codes) else np.zeros(0, dtype=np.int64)
-        kept = out.pop("kept")
-        for key in ("shared", "match"):
-            out.pop(key)
+            kept = continuity.retained(shared, match)
+            table = replace(table, retained_share=kept / self.total, population_moved=self.total - kept,
+                            wards_moved=continuity.moved_units(codes, self.current_codes, match).sum(axis=-1)
+                            if len(codes) else np.zeros(0, dtype=np.int64))
         if self.pcn_people.shape[1] == 0:
-            out["pcn_nesting"][:] = 1.0
+            table = replace(table, pcn_nesting=np.ones(len(codes)))
         if self.several_measures:  # balance on other measures: the largest deviation over them
-            out["max_abs_deviation"] = population.max_abs_deviation_over_measures(codes, self.balance, self.k)
-        return ScoreTable(**out, retained_share=kept / self.total, population_moved=self.total - kept)
+            table = replace(table, max_abs_deviation=population.max_abs_deviation_over_measures(codes, self.balance,
+                                                                                                self.k))
+        return table
 
     def score_reference(self, codes: np.ndarray) -> ScoreTable:
         """The same table computed with the numpy metric functions of analysis.metrics (slower; the definition)."""

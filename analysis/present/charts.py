@@ -58,8 +58,8 @@ def balance_chart(evaluation: Evaluation, tolerance: float, colours: Mapping[str
     labels = alt.Chart(frame).mark_text(align="left", dx=5, fontSize=12, fontWeight="bold").encode(
         x=alt.datum(0), y=y, text="Label:N",
         color=alt.condition(alt.datum["Within band"], alt.value("#222222"), alt.value("#B2182B")))
-    rule = alt.Chart(pd.DataFrame({"ideal": [ideal], "what": [f"Equal share: {ideal:,.0f}"]})).mark_rule(
-        color=OUTLINE, strokeDash=[5, 3], strokeWidth=1.5).encode(x="ideal:Q", tooltip=alt.Tooltip("what:N", title=""))
+    rule = alt.Chart(pd.DataFrame({"equal": [ideal], "what": [f"Equal share: {ideal:,.0f}"]})).mark_rule(
+        color=OUTLINE, strokeDash=[5, 3], strokeWidth=1.5).encode(x="equal:Q", tooltip=alt.Tooltip("what:N", title=""))
     chart = alt.layer(band, bars, labels, rule).properties(height=height or max(120, 44 * len(order)))
     return chart.configure_view(stroke=None)
 

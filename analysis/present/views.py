@@ -222,12 +222,12 @@ def comparison_table(comparison: Comparison, name_a: str, name_b: str) -> pd.Dat
     for m in METRICS:
         delta = comparison.deltas.get(m.key)
         verdict = "—"
-        if delta is not None and m.better in ("lower", "higher") and m.key != "contiguous":
+        if delta is not None and m.better in ("lower", "higher") and not m.yes_no:
             if abs(delta) < 1e-9:
                 verdict = "same"
             else:
                 verdict = "better" if (delta < 0) == (m.better == "lower") else "worse"
-        elif m.key == "contiguous" and head_a[m.key] != head_b[m.key]:
+        elif m.yes_no and head_a[m.key] != head_b[m.key]:
             verdict = "better" if head_b[m.key] else "worse"
         rows.append({"Measure": m.title, name_a: m.format(head_a.get(m.key)), name_b: m.format(head_b.get(m.key)),
                      "Change": m.format_delta(delta), f"{name_b} is": verdict})

@@ -16,13 +16,16 @@ from analysis.plan.partition import Plan
 from analysis.progress import Progress, null_progress, scaled
 from analysis.constraints.rules import Constraints
 from analysis.solvers.propose import Method, Proposals, propose
-from analysis.metrics.scoring import Weights
+from analysis.metrics.scoring import OBJECTIVE_METRICS, Weights
 from geo.adjacency import Adjacency
 from geo.bundle import StudyArea
 from geo.errors import LocalignError
 
 BASE = "Base (2021 residents)"
 """How the base case is named beside the scenarios."""
+
+NESTING = OBJECTIVE_METRICS["nesting"][0]
+"""The key of the PCN-nesting metric shown beside each robust plan's deviations."""
 
 
 @dataclass
@@ -53,7 +56,7 @@ class RobustProposals:
         scores = self.proposals.plans.scores
         return [{"rank": rank, "worst_max_abs_deviation": float(self.worst[p]),
                  "max_abs_deviation_by_case": {case: float(self.deviations[case][p]) for case in self.cases},
-                 "pcn_nesting": float(scores.pcn_nesting[p]), "penalty": float(self.proposals.penalty[p])}
+                 NESTING: float(scores.objective("nesting")[p]), "penalty": float(self.proposals.penalty[p])}
                 for rank, p in enumerate(self.ranked, start=1)]
 
 

@@ -57,3 +57,26 @@ def test_batch_scores_equal_the_per_plan_evaluation(lbbd):
         assert list(head) == list(HEADLINE)
         for key in SCORED:
             assert getattr(table, key)[0] == pytest.approx(head[key], rel=1e-9, abs=1e-12), key
+
+
+def test_metric_keys_are_spelt_out_only_in_the_registry_and_the_kernel():
+    """No module but the registry (and the compiled kernel checked against it) writes a metric key as a string, except
+    to look its declaration up with metric(key)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    keys = {m.key for m in (*METRICS, *definitions.LOCALITY_MEASURES)} - {"pcn_basis"}
+    allowed = {"analysis/metrics/definitions.py", "analysis/metrics/score_kernel.py"}
+    found = []
+    for path in [*root.glob("analysis/**/*.py"), root / "app.py"]:
+        rel = path.relative_to(root).as_posix()
+        if rel in allowed:
+            continue
+        tree = ast.parse(path.read_text())
+        lookups = {id(arg) for node in ast.walk(tree) if isinstance(node, ast.Call)
+                   and getattr(node.func, "id", None) == "metric" for arg in node.args}  # metric("key") reads it
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and node.value in keys and id(node) not in lookups:
+                found.append(f"{rel}:{node.lineno} {node.value!r}")
+    assert found == []

@@ -166,7 +166,7 @@ def metrics_table(column: Column, result: Evaluation, keys: tuple[str, ...], siz
     for key in keys:
         m = metric(key)
         value = m.format(headline.get(key))
-        if key in ("pcns_split", "pcns_split_90") and headline.get(key) is not None:
+        if m.counts_pcns and headline.get(key) is not None:
             value += f" of {len(result.pcn_share_in_main_locality)}"
         rows.append((m.title, value))
     column.table(["Measure", "Value"], rows, ["left", "right"], size=size, gid="metrics", stretch=0)

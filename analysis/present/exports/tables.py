@@ -18,7 +18,7 @@ import io
 from collections.abc import Sequence
 
 from analysis.metrics.evaluate import Evaluation, evaluate
-from analysis.metrics.definitions import METRICS, metric
+from analysis.metrics.definitions import METRICS, metric, objective_metric
 from analysis.plan.partition import Plan
 from analysis.plan.io import plan_csv
 from geo.bundle import StudyArea
@@ -64,7 +64,7 @@ def number(value: float | int | bool | None) -> str:
 def metric_unit(key: str) -> str:
     """What a metric's numbers are, for the CSV's unit column."""
     m = metric(key)
-    if key == "contiguous":
+    if m.yes_no:
         return "1 = yes, 0 = no"
     if "%" in m.fmt:
         return "fraction (0.05 = 5%)"
@@ -81,23 +81,24 @@ def metrics_rows(area: StudyArea, plans: Sequence[Plan]) -> list[list[str]]:
     results = [evaluate(area, plan) for plan in plans]
     rows = [["metric", "key", *distinct_names(plans), "unit", "better", "meaning"]]
     rows.append(["Localities", "k", *(number(r.k) for r in results), "count", "", "number of localities"])
-    rows.append(["Equal share of residents", "ideal", *(number(round(r.ideal, 1)) for r in results), "residents",
+    ideal, populations, deviations = metric("ideal"), metric("populations"), metric("deviations")
+    rows.append(["Equal share of residents", ideal.key, *(number(round(r.ideal, 1)) for r in results), "residents",
                  "", "total residents ÷ number of localities"])
     for m in METRICS:
         values = [number(r.headline().get(m.key)) for r in results]
         rows.append([m.title, m.key, *values, metric_unit(m.key), m.better, m.meaning])
     localities = list(dict.fromkeys(loc for r in results for loc in r.localities))
     for loc in localities:
-        rows.append([f"Residents: {loc}", f"populations[{loc}]",
+        rows.append([f"Residents: {loc}", f"{populations.key}[{loc}]",
                      *(number(round(r.populations[loc], 1)) if loc in r.populations else "" for r in results),
                      "residents", "", f"residents of {loc} (estimate)"])
     for loc in localities:
-        rows.append([f"Deviation: {loc}", f"deviations[{loc}]",
+        rows.append([f"Deviation: {loc}", f"{deviations.key}[{loc}]",
                      *(number(r.deviations[loc]) if loc in r.deviations else "" for r in results),
                      "fraction (0.05 = 5%)", "", f"{loc}'s difference from an equal share of residents"])
-    by_measure = metric("max_abs_deviation_by_measure")
+    by_measure, balance = metric("max_abs_deviation_by_measure"), objective_metric("balance")
     for measure in results[0].balance_on if results else ():  # the balance measures, each on its own row
-        rows.append([f"{by_measure.title}: {area.measure_title(measure)}", f"max_abs_deviation_{measure}",
+        rows.append([f"{by_measure.title}: {area.measure_title(measure)}", f"{balance.key}_{measure}",
                      *(number(r.max_abs_deviation_by_measure[measure]) for r in results), "fraction (0.05 = 5%)",
                      "lower", by_measure.meaning])
     return rows
