@@ -13,12 +13,11 @@ from datetime import datetime
 from pathlib import Path
 
 import streamlit as st
-from streamlit_folium import st_folium
 
-from analysis.present import views
+from analysis.present import map_frame, views
 from analysis.present.charts import (
     PARETO_SELECTION,
-    balance_chart,
+    balance_spec,
     balance_height,
     metric_tooltips,
     measures_chart,
@@ -46,7 +45,7 @@ from geo.escape import html_text, markdown_text
 from geo.national import UNIT_LABELS as COUNCIL_UNITS, council_bundle, council_choices
 from geo.offline_assets import install_leaflet
 from geo.uploads import pcn_grouping_from_upload, study_area_from_upload, with_uploaded_pcns
-from analysis.present.webmap import MapOptions, base_map, legend_html, map_legend, plan_group, unit_at
+from analysis.present.webmap import MapOptions, legend_html, map_legend, plan_group, unit_at
 
 APP_DIR = Path(__file__).resolve().parent
 VIEWS = ("Map & edit", "Propose", "Compare", "Bring data", "Brief")
@@ -296,9 +295,8 @@ def show_map(area: StudyArea, plan: Plan, key: str, *, title: str | None = None,
     options = map_options(area, highlight, highlight_label, height, not legend_below, label_only, layer_control,
                           zoom_buttons)
     colours = {"current": CURRENT_OUTLINE, "pcn": PCN_OUTLINE, "practice": PRACTICE}
-    result = st_folium(base_map(area, options, reference_colours=colours), key=key, height=height,
-                       use_container_width=True, feature_group_to_add=plan_group(area, layer, options, colours),
-                       returned_objects=["last_object_clicked"] if clickable else [])
+    result = map_frame.show(map_frame.base_for(area, options, colours), plan_group(area, layer, options, colours),
+                            key=key, height=height, returned_objects=["last_object_clicked"] if clickable else [])
     if legend_below:
         st.markdown(legend_html(layer.title, map_legend(area, layer, options, colours), layer.note),
                     unsafe_allow_html=True)
@@ -342,7 +340,7 @@ def balance_panel(area: StudyArea, plan: Plan, evaluation) -> None:
                 st.caption(f"{_md(case_area.balance_text)}. Largest deviation {result.max_abs_deviation:.1%}. "
                            f"Grey band: within ±{tolerance():.0%} of an equal share of each.")
             else:
-                st.altair_chart(balance_chart(result, tolerance()), width="stretch", height=balance_height(plan.k))
+                st.vega_lite_chart(balance_spec(result, tolerance()), width="stretch", height=balance_height(plan.k))
                 st.caption(f"Equal share: {result.ideal:,.0f} residents. Grey band: within ±{tolerance():.0%}.")
 
 
@@ -815,7 +813,7 @@ def proposal_results(area: StudyArea, session: EditSession | None, result) -> No
     with facts:
         for message in views.contiguity_warnings(area, evaluation):
             st.warning(_md(message))
-        st.altair_chart(balance_chart(evaluation, result.constraints.max_deviation or tolerance()), width="stretch",
+        st.vega_lite_chart(balance_spec(evaluation, result.constraints.max_deviation or tolerance()), width="stretch",
                         height=balance_height(plan.k))
     with standing:
         if session is not None:

@@ -293,7 +293,7 @@ def _print_text(result: Proposals, plans: list[Plan], written: list[Path]) -> No
         for name, text in locality_lines(area, plan):
             print(f"  {name}: {text}")
     if len(listed) < len(plans):
-        print(f"  (the other options are summarised in the table above"
+        print("  (the other options are summarised in the table above"
               + ("; every unit's locality is in each option's CSV)" if written else
                  "; add --out DIR to write every unit's locality as CSV and GeoJSON)"))
     if result.exhaustive:

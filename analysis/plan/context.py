@@ -74,6 +74,8 @@ class Memo:
     """Localities dissolved from their units, by assignment (analysis.plan.geometry)."""
     map_layers: dict = field(default_factory=dict)
     """GeoJSON of the fixed map layers (analysis.present.webmap)."""
+    map_frames: OrderedDict = field(default_factory=OrderedDict)
+    """Base maps rendered for the app's map component, by layer choice (analysis.present.map_frame)."""
     reference_plans: dict = field(default_factory=dict)
     """The plans every study area offers, by purpose (app.py through analysis.present.views)."""
 

@@ -103,7 +103,8 @@ class MapOptions:
 
 def _geojson(frame: gpd.GeoDataFrame) -> dict:
     """A GeoDataFrame as a GeoJSON dict in WGS84 with 6-decimal coordinates (about 10 cm)."""
-    frame = frame.to_crs(LONLAT_CRS)
+    if not frame.crs.equals(LONLAT_CRS):
+        frame = frame.to_crs(LONLAT_CRS)
     frame = frame.set_geometry(frame.geometry.set_precision(1e-6))
     return json.loads(frame.to_json(drop_id=True))
 
@@ -421,6 +422,14 @@ class _PlanLegend(MacroElement):
         self.legend_html = legend_html
 
 
+def _outlines_lonlat(area: StudyArea, labels: Mapping[str, str]) -> gpd.GeoDataFrame:
+    """Each locality's outline dissolved from the units' WGS84 shapes, so a plan change reprojects nothing (a
+    coordinate transformer costs about 50 ms to make in each new script thread)."""
+    units = area.units_lonlat
+    frame = units[["geometry"]].assign(locality=[labels[u] for u in units.index])
+    return frame.dissolve(by="locality").reset_index()[["geometry"]]
+
+
 def plan_group(area: StudyArea, plan: PlanLayer, options: MapOptions = MapOptions(),
                reference_colours: Mapping[str, str] | None = None) -> folium.FeatureGroup:
     """What changes with the plan: wards filled in their locality's colour (with tooltips), the plan's boundaries,
@@ -442,11 +451,11 @@ def plan_group(area: StudyArea, plan: PlanLayer, options: MapOptions = MapOption
         control=False,
     ).add_to(group)
     if plan.outlines is not None and len(plan.outlines):
-        folium.GeoJson(_geojson(plan.outlines.reset_index()[["geometry"]]), control=False, interactive=False,
+        folium.GeoJson(_geojson(_outlines_lonlat(area, plan.labels)), control=False, interactive=False,
                        style_function=lambda _: {"fill": False, "color": LOCALITY_EDGE, "weight": 3.2}
                        ).add_to(group)
     if options.highlight:
-        chosen = area.units.loc[[u for u in options.highlight if u in area.units.index], ["geometry"]]
+        chosen = area.units_lonlat.loc[[u for u in options.highlight if u in area.units.index], ["geometry"]]
         if len(chosen):
             dash = None if options.highlight_solid else "7 4"
             fill = 0.22 if options.highlight_solid else 0.0

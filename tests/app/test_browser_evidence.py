@@ -16,7 +16,7 @@ def body(page) -> str:
 
 
 def test_evidence_choices_in_a_real_browser(page, server):  # noqa: F811
-    text = " ".join(open_page(page, server).split())
+    open_page(page, server)
     sidebar = page.locator('section[data-testid="stSidebar"]')
     assert "Balance on" in sidebar.inner_text() and "Growth scenario" in sidebar.inner_text()
 

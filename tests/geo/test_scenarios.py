@@ -3,9 +3,7 @@ every plan, and every export naming the PCN basis, the balance measures and the 
 
 from __future__ import annotations
 
-import io
 import json
-from contextlib import redirect_stdout
 
 import numpy as np
 import pandas as pd

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pyarrow as pa
 import pytest
+from synthetic import code_of
 
 from analysis.present.charts import balance_chart, pareto_chart, selected_option
 from analysis.metrics.compare import compare
@@ -142,3 +144,27 @@ def test_standing_rows_round_down_and_keep_names(lbbd):
     assert set(rows) == {"More balanced than", "Better PCN nesting than", "More compact than", "More continuity than"}
     # nothing beats today's localities on continuity, yet the share is never rounded up to 100 %
     assert rows["More continuity than"] == "99.9%"
+
+
+def test_kept_balance_spec_draws_what_altair_draws(lbbd):
+    """The kept layout filled with a plan's data is the chart st.altair_chart would send for that plan."""
+    from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+
+    from analysis.present.charts import balance_spec
+
+    def resolved(spec: dict) -> dict:
+        """The spec with each layer's named data replaced by its rows (dataset names differ between the two)."""
+        datasets = spec.pop("datasets")
+        rows = {name: (pa.ipc.open_stream(data).read_all().to_pandas() if isinstance(data, bytes) else data
+                       ).to_dict("records") for name, data in datasets.items()}
+        for layer in spec["layer"]:
+            layer["data"] = rows[layer["data"]["name"]]
+        return spec
+
+    plan = current_plan(lbbd)
+    for candidate, tolerance in [(plan, 0.05), (plan.reassign({code_of(lbbd, "Goresbrook"): "North"}), 0.1)]:
+        evaluation = evaluate(lbbd, candidate)
+        expected = resolved(_convert_altair_to_vega_lite_spec(balance_chart(evaluation, tolerance)))
+        ours = resolved(balance_spec(evaluation, tolerance))
+        assert ours == expected
+        assert ours["layer"][1]["data"][0]["Residents"] == evaluation.populations[evaluation.localities[0]]

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from analysis.solvers import anneal
-from analysis.solvers.anneal import Annealer, Geometry, granularity_bound, new_state
+from analysis.solvers.anneal import Annealer, granularity_bound, new_state
 from analysis.solvers.optimise import Optimiser
 from analysis.metrics.scoring import PlanScorer, Weights
 from analysis.solvers.seed_plans import seed_plan

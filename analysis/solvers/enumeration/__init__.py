@@ -7,4 +7,4 @@ from analysis.solvers.enumeration.graph import MAX_UNITS, read_graph_json, requi
 from analysis.solvers.enumeration.study_area import AreaEnumeration, enumerate_area
 
 __all__ = ["Count", "Estimate", "Search", "count_partitions", "enumerate_masks", "enumerate_partitions",
-           "estimate_partitions", "MAX_UNITS", "read_graph_json", "require_enumerable", "AreaEnumeration", "enumerate_area"]
+           "estimate_partitions", "count_partitions_within", "MAX_UNITS", "read_graph_json", "require_enumerable", "AreaEnumeration", "enumerate_area"]
