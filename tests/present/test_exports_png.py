@@ -132,3 +132,40 @@ def test_render_plan_png_writes_a_png_file(lbbd, tmp_path):
                            show_practices=False)
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert Image.open(path).size == (2560, 1440)
+
+
+def test_every_line_of_text_stays_inside_the_page_margins(lbbd, four):
+    """The slide and every page of the briefing pack, drawn at the PNG's resolution: no text runs past the margins
+    (notes are wrapped by measured width, so a wrong measure would cut words off at the page edge)."""
+    from analysis.present.exports.briefing_pdf import briefing_figures
+    from analysis.present.exports.layout import MARGIN, PNG_DPI
+
+    figures = [plan_figure(lbbd, current_plan(lbbd)), *briefing_figures(lbbd, [current_plan(lbbd), four])]
+    for number, fig in enumerate(figures):
+        fig.set_dpi(PNG_DPI)
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        right = (fig.get_figwidth() - MARGIN + 0.02) * PNG_DPI
+        for text in fig.texts:
+            if text.get_text().strip():
+                box = text.get_window_extent(renderer)
+                assert box.x1 <= right, (number, text.get_text()[:60], box.x1 / PNG_DPI)
+
+
+def test_no_two_pieces_of_text_overlap_on_the_slide_or_the_pack(lbbd, four):
+    """Headings, tables, notes and the footer each keep their own room on every page (map labels are checked
+    above)."""
+    from analysis.present.exports.briefing_pdf import briefing_figures
+    from analysis.present.exports.layout import PNG_DPI
+
+    figures = [plan_figure(lbbd, current_plan(lbbd)), plan_figure(lbbd, four),
+               *briefing_figures(lbbd, [current_plan(lbbd), four])]
+    for number, fig in enumerate(figures):
+        fig.set_dpi(PNG_DPI)
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        boxes = [(t.get_text(), t.get_window_extent(renderer).shrunk(0.98, 0.9)) for t in fig.texts
+                 if t.get_text().strip()]
+        for i, (text_a, a) in enumerate(boxes):
+            for text_b, b in boxes[i + 1:]:
+                assert not a.overlaps(b), (number, text_a[:50], text_b[:50])

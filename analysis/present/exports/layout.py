@@ -64,17 +64,22 @@ def signed_percent(value: float, digits: int = 1) -> str:
     return text.replace("-", "−")
 
 
+WIDTH_SLACK = 1.01
+"""Measured widths are taken 1 % wide, so hinting at another resolution never pushes a line past its column."""
+
+
 @lru_cache(maxsize=1)
 def _renderer() -> RendererAgg:
-    return RendererAgg(10, 10, 72)
+    return RendererAgg(10, 10, PNG_DPI)
 
 
 @lru_cache(maxsize=50_000)
 def text_width(text: str, size: float, weight: str = "normal", style: str = "normal") -> float:
-    """Width of one line of text in inches when set in the project's font (cached: measuring is slow)."""
+    """Width of one line of text in inches when set in the project's font, measured at the PNG's resolution (at 72
+    dots per inch small type is hinted up to 6 % narrower than it prints; cached: measuring is slow)."""
     prop = FontProperties(family=FONT, size=size, weight=weight, style=style)
     width, _, _ = _renderer().get_text_width_height_descent(text, prop, ismath=False)
-    return width / 72.0
+    return width / PNG_DPI * WIDTH_SLACK
 
 
 def _space_width(size: float, weight: str) -> float:

@@ -130,8 +130,10 @@ def legend_table(column: Column, area: StudyArea, plan: Plan, result: Evaluation
     width = column.table([area.manifest.locality_label.capitalize(), plural(area.manifest.unit_label).capitalize(),
                   "Residents", "Deviation"], rows, ["left", "right", "right", "right"], size=size,
                  swatches=[colours[loc] for loc in plan.localities], gid="legend")
-    column.paragraph(f"Deviation: difference from an equal share of {result.ideal:,.0f} residents "
-                     f"({area.total_population:,.0f} ÷ {plan.k}).", size - 1.5, color=MUTED)
+    note = Column(column.page, column.left, column.y, width)  # wrapped to the table: key figures may sit beside it
+    note.paragraph(f"Deviation: difference from an equal share of {result.ideal:,.0f} residents "
+                   f"({area.total_population:,.0f} ÷ {plan.k}).", size - 1.5, color=MUTED)
+    column.y = note.y
     return width
 
 
