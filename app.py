@@ -414,11 +414,13 @@ def downloads(area: StudyArea, plan: Plan, key: str, others: tuple[Plan, ...] = 
     if pack is None:  # a briefing pack always compares with today's localities (as option A)
         pack = with_baseline([plan, *others], current_localities(area))
     items = plan_downloads(area, plan, others, tolerance=tolerance(), pack=pack, title=title, purpose=purpose)
+    for name in ahead:  # in the order asked for: the slowest, most wanted file first
+        for item in items:
+            if item.key == name and item.prepare is not None:
+                item.prepare()
     columns = st.columns(3)
     for i, item in enumerate(items):
         column = columns[i % 3]
-        if item.key in ahead and item.prepare is not None:
-            item.prepare()
 
         def make(item=item) -> bytes:
             try:

@@ -44,11 +44,13 @@ def anchor_point(polygon: BaseGeometry) -> tuple[float, float]:
     return float(point.x), float(point.y)
 
 
-def _overlaps(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:
-    """Which of ``boxes`` (n × 4: x0, y0, x1, y1) intersect ``box``."""
-    if not len(boxes):
-        return np.zeros(0, dtype=bool)
-    return ((boxes[:, 0] < box[2]) & (boxes[:, 2] > box[0]) & (boxes[:, 1] < box[3]) & (boxes[:, 3] > box[1]))
+def _overlap_counts(boxes: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """For each of ``boxes`` (n × 4: x0, y0, x1, y1), how many of ``others`` (m × 4) it intersects."""
+    if not len(others):
+        return np.zeros(len(boxes), dtype=int)
+    a, b = boxes[:, None, :], others[None, :, :]
+    hits = (b[..., 0] < a[..., 2]) & (b[..., 2] > a[..., 0]) & (b[..., 1] < a[..., 3]) & (b[..., 3] > a[..., 1])
+    return hits.sum(axis=1)
 
 
 def place_labels(ax, requests: list[LabelRequest], obstacles: list[Bbox] | None = None) -> list[Text]:
@@ -94,11 +96,8 @@ def place_labels(ax, requests: list[LabelRequest], obstacles: list[Bbox] | None 
                 outside += ~shapely.contains_xy(region, data[:, 0], data[:, 1])
             centre_out = ~shapely.contains_xy(region, *to_data.transform(np.column_stack([cx, cy])).T)
             score = score + outside * 1.5 + centre_out * 12.0
-        for j, box in enumerate(boxes):
-            if not inside_frame[j] or _overlaps(box, placed).any():
-                score[j] = math.inf
-            elif len(avoid):
-                score[j] += 3.0 * _overlaps(box, avoid).sum()
+        blocked = ~inside_frame | (_overlap_counts(boxes, placed) > 0)
+        score = np.where(blocked, math.inf, score + 3.0 * _overlap_counts(boxes, avoid))
         best = int(np.argmin(score))
         if not math.isfinite(score[best]):  # nowhere free: keep the anchor (cannot happen with room to spare)
             best = 0

@@ -379,11 +379,17 @@ def scale_bar(ax, fraction: float = 0.25, size: float = SMALL_SIZE + 1) -> float
 def true_north_angle(area: StudyArea) -> float:
     """Angle in degrees (anticlockwise from the map's grid up) at which true north points at the area's centre."""
     centre = area.outline.centroid
+    return _true_north_at(centre.x, centre.y)
+
+
+@lru_cache(maxsize=64)
+def _true_north_at(x0: float, y0: float) -> float:
+    """True north's angle at a point of the metric grid (kept: making the two transformers takes about 0.1 s)."""
     to_lonlat = Transformer.from_crs(METRIC_CRS, LONLAT_CRS, always_xy=True)
     to_metric = Transformer.from_crs(LONLAT_CRS, METRIC_CRS, always_xy=True)
-    lon, lat = to_lonlat.transform(centre.x, centre.y)
+    lon, lat = to_lonlat.transform(x0, y0)
     x, y = to_metric.transform(lon, lat + 0.01)
-    return math.degrees(math.atan2(-(x - centre.x), y - centre.y))
+    return math.degrees(math.atan2(-(x - x0), y - y0))
 
 
 def north_arrow(ax, area: StudyArea, size: float = 13) -> None:
