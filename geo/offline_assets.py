@@ -92,13 +92,15 @@ def use_local_assets(m: folium.Map, base_url: str = STATIC_URL) -> folium.Map:
     return m
 
 
+def asset_urls(m: folium.Map, kind: str) -> list[str]:
+    """Every URL of one kind (``default_js`` or ``default_css``) the map asks the browser to load, in the order
+    streamlit-folium loads them, each once."""
+    return list(dict.fromkeys(url for element in _elements(m) for _, url in getattr(element, kind, None) or []))
+
+
 def asset_links(m: folium.Map) -> list[str]:
     """Every JavaScript and CSS URL the map asks the browser to load (what streamlit-folium loads)."""
-    links = []
-    for element in _elements(m):
-        links += [url for _, url in getattr(element, "default_js", [])]
-        links += [url for _, url in getattr(element, "default_css", [])]
-    return list(dict.fromkeys(links))
+    return list(dict.fromkeys(asset_urls(m, "default_js") + asset_urls(m, "default_css")))
 
 
 def external_urls(text: str) -> list[str]:

@@ -13,23 +13,25 @@ CACHE_SIZE = 32
 """Dissolved plans kept per study area."""
 
 
-def dissolve_plan(area: StudyArea, plan: Plan) -> gpd.GeoDataFrame:
-    """Localities as polygons (EPSG:27700), one row per locality in the plan's order, indexed by label.
+def dissolve_plan(area: StudyArea, plan: Plan, lonlat: bool = False) -> gpd.GeoDataFrame:
+    """Localities as polygons (EPSG:27700, or WGS84 from the units' WGS84 shapes when ``lonlat``, for web maps: no
+    reprojection per plan), one row per locality in the plan's order, indexed by label.
 
     Columns: ``units`` (number of units) and ``geometry``; results are cached per assignment.
     """
     cache = StudyContext.of(area).memo.dissolved
-    key = plan.key() + (plan.localities,)
+    units = area.units_lonlat if lonlat else area.units
+    key = plan.key() + (plan.localities, lonlat)
     if key in cache:
         cache.move_to_end(key)
         return cache[key]
     parent = plan.parent
-    before = cache.get(parent.key() + (parent.localities,)) if parent is not None else None
+    before = cache.get(parent.key() + (parent.localities, lonlat)) if parent is not None else None
     if before is not None and parent.localities == plan.localities and plan.flips \
             and set(plan.labels) == set(plan.localities):  # no locality left empty
-        dissolved = _redissolved(area, plan, before)
+        dissolved = _redissolved(units, plan, before)
     else:
-        frame = area.units[["geometry"]].assign(locality=list(plan.labels), units=1)
+        frame = units[["geometry"]].assign(locality=list(plan.labels), units=1)
         dissolved = frame.dissolve(by="locality", aggfunc={"units": "sum"}).reindex(list(plan.localities))
         dissolved.index.name = "locality"
     cache[key] = dissolved
@@ -38,15 +40,15 @@ def dissolve_plan(area: StudyArea, plan: Plan) -> gpd.GeoDataFrame:
     return dissolved
 
 
-def _redissolved(area: StudyArea, plan: Plan, before: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def _redissolved(units: gpd.GeoDataFrame, plan: Plan, before: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The parent's dissolved localities with only those the edit touched (left or joined by a moved unit) unioned
     again from their units, in unit order as ``GeoDataFrame.dissolve`` unions them."""
     old, new = plan.parent.assignment, plan.assignment
     touched = {old[u] for u in plan.flips} | {new[u] for u in plan.flips}
     dissolved = before.copy()
-    labels = pd.Series(plan.labels, index=area.units.index)
+    labels = pd.Series(plan.labels, index=units.index)
     for locality in touched:
-        members = area.units.geometry[labels == locality]
+        members = units.geometry[labels == locality]
         dissolved.loc[locality, "geometry"] = members.union_all()
         dissolved.loc[locality, "units"] = len(members)
     return dissolved

@@ -10,18 +10,17 @@ rendered once and kept. It leans on streamlit-folium's own helpers, so pyproject
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from threading import Lock
 
-import branca
 import folium
-import folium.elements
 import streamlit_folium as sf
 
 from analysis.plan.context import StudyContext
 from analysis.present.webmap import MapOptions, base_map
 from geo.bundle import StudyArea
+from geo.offline_assets import asset_urls
 
 KEEP = 24
 """Base frames kept per study area (one per layer choice, map size and view; about 100 kB each)."""
@@ -41,33 +40,18 @@ class BaseFrame:
     zoom: float | None
 
 
-def _elements(element) -> Iterator:
-    """Every element under a folium element that brings scripts or style sheets (as st_folium walks them)."""
-    if isinstance(element, (branca.colormap.ColorMap, folium.elements.JSCSSMixin)):
-        yield element
-    for child in getattr(element, "_children", {}).values():
-        yield from _elements(child)
-
-
 def base_frame(m: folium.Map) -> BaseFrame:
     """Render a base map once into what the component is sent for it (the same steps as st_folium)."""
     m.get_root().render()
     m.render()
     html, header = sf._get_html(m), sf._get_header(m)
     script = sf._get_map_string(m)
-    css: list[str] = []
-    js: list[str] = []
-    for element in _elements(m):
-        if isinstance(element, branca.colormap.ColorMap):
-            js[:0] = ["https://d3js.org/d3.v4.min.js", "https://cdnjs.cloudflare.com/ajax/libs/d3/3.5.5/d3.min.js"]
-        css.extend(href for _, href in getattr(element, "default_css", []))
-        js.extend(src for _, src in getattr(element, "default_js", []))
     try:
         (south, west), (north, east) = m.get_bounds()
     except AttributeError:
         south = west = north = east = None
-    return BaseFrame(script, header, html, sf.get_full_id(m), tuple(dict.fromkeys(css)), tuple(dict.fromkeys(js)),
-                     ((south, west), (north, east)), m.options.get("zoom"))
+    return BaseFrame(script, header, html, sf.get_full_id(m), tuple(asset_urls(m, "default_css")),
+                     tuple(asset_urls(m, "default_js")), ((south, west), (north, east)), m.options.get("zoom"))
 
 
 def plan_script(group: folium.FeatureGroup) -> str:

@@ -136,7 +136,7 @@ def plan_layer(area: StudyArea, plan: Plan, evaluation: Evaluation, title: str |
     ``among``: every locality name of the plans shown together, so one name has one colour on every map.
     """
     colours = locality_colours(plan.localities, among=among)
-    return PlanLayer(title or plan.name, dict(plan.assignment), colours, dissolve_plan(area, plan),
+    return PlanLayer(title or plan.name, dict(plan.assignment), colours, dissolve_plan(area, plan, lonlat=True),
                      legend_entries(evaluation, colours), "Residents (deviation from an equal share)")
 
 

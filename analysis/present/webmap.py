@@ -64,7 +64,7 @@ class LegendEntry:
 
 @dataclass(frozen=True)
 class PlanLayer:
-    """A plan to draw: each unit's locality, the locality colours, dissolved outlines and legend rows."""
+    """A plan to draw: each unit's locality, the locality colours, dissolved outlines (WGS84) and legend rows."""
 
     title: str
     labels: Mapping[str, str]
@@ -422,14 +422,6 @@ class _PlanLegend(MacroElement):
         self.legend_html = legend_html
 
 
-def _outlines_lonlat(area: StudyArea, labels: Mapping[str, str]) -> gpd.GeoDataFrame:
-    """Each locality's outline dissolved from the units' WGS84 shapes, so a plan change reprojects nothing (a
-    coordinate transformer costs about 50 ms to make in each new script thread)."""
-    units = area.units_lonlat
-    frame = units[["geometry"]].assign(locality=[labels[u] for u in units.index])
-    return frame.dissolve(by="locality").reset_index()[["geometry"]]
-
-
 def plan_group(area: StudyArea, plan: PlanLayer, options: MapOptions = MapOptions(),
                reference_colours: Mapping[str, str] | None = None) -> folium.FeatureGroup:
     """What changes with the plan: wards filled in their locality's colour (with tooltips), the plan's boundaries,
@@ -451,7 +443,7 @@ def plan_group(area: StudyArea, plan: PlanLayer, options: MapOptions = MapOption
         control=False,
     ).add_to(group)
     if plan.outlines is not None and len(plan.outlines):
-        folium.GeoJson(_geojson(_outlines_lonlat(area, plan.labels)), control=False, interactive=False,
+        folium.GeoJson(_geojson(plan.outlines.reset_index()[["geometry"]]), control=False, interactive=False,
                        style_function=lambda _: {"fill": False, "color": LOCALITY_EDGE, "weight": 3.2}
                        ).add_to(group)
     if options.highlight:
