@@ -9,7 +9,7 @@ import numpy as np
 from analysis.metrics import compactness, continuity, pcn_alignment, population
 from analysis.metrics.contiguity import cut_edges, noncontiguous_localities
 from analysis.metrics.definitions import HEADLINE
-from analysis.plan.context import DEFAULT_ADJACENCY, StudyContext
+from analysis.plan.context import DEFAULT_ADJACENCY, StudyContext, recall
 from analysis.plan.partition import Plan
 from geo.adjacency import Adjacency
 from geo.bundle import StudyArea
@@ -25,16 +25,11 @@ EVALUATION_CACHE_SIZE = 64
 def hull_scores(ctx: StudyContext, members: np.ndarray, area_m2: float) -> tuple[float, float]:
     """Reock and convex-hull scores of one set of units, kept by membership so an edit recomputes only the
     localities it touched."""
-    key = np.asarray(members, dtype=np.int64).tobytes()
-    memo = ctx.memo.hulls
-    scores = memo.get(key)
-    if scores is None:
+    def build() -> tuple[float, float]:
         hull = compactness.hull_of(members, ctx.shapes)
-        scores = compactness.reock(area_m2, hull), compactness.convex_hull_ratio(area_m2, hull)
-        memo[key] = scores
-        if len(memo) > HULL_CACHE_SIZE:  # oldest first; safe if another session got there first
-            memo.pop(next(iter(memo)), None)
-    return scores
+        return compactness.reock(area_m2, hull), compactness.convex_hull_ratio(area_m2, hull)
+
+    return recall(ctx.memo.hulls, np.asarray(members, dtype=np.int64).tobytes(), build, HULL_CACHE_SIZE)
 
 
 @dataclass(frozen=True)
@@ -116,16 +111,8 @@ def evaluate(area: StudyArea, plan: Plan, adjacency: Adjacency = DEFAULT_ADJACEN
     """Evaluate a plan on population balance, contiguity, compactness, PCN alignment and continuity (evaluated once
     per plan and study context: asking again for the same plan returns the same Evaluation)."""
     ctx = StudyContext.of(area, adjacency)
-    key = (plan.key(), plan.localities, plan.name)
-    memo = ctx.memo.evaluations
-    found = memo.get(key)
-    if found is not None:
-        return found
-    result = _evaluate(ctx, plan, _parent_evaluation(ctx, plan))
-    memo[key] = result
-    if len(memo) > EVALUATION_CACHE_SIZE:
-        memo.pop(next(iter(memo)), None)
-    return result
+    return recall(ctx.memo.evaluations, (plan.key(), plan.localities, plan.name),
+                  lambda: _evaluate(ctx, plan, _parent_evaluation(ctx, plan)), EVALUATION_CACHE_SIZE)
 
 
 def _parent_evaluation(ctx: StudyContext, plan: Plan) -> tuple[Evaluation, set[str]] | None:

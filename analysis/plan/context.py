@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -56,6 +56,30 @@ class UnitShapes:
             edge_shared_m=contacts["shared_m"].to_numpy(dtype=float),
             hull_points=points,
         )
+
+
+T = TypeVar("T")
+
+_MEMO_LOCK = threading.Lock()
+"""Guards the memo tables: sessions share a study context, so two may touch one table at once."""
+
+
+def recall(table: OrderedDict, key: Hashable, build: Callable[[], T], keep: int) -> T:
+    """The value kept under ``key`` in a memo table, built the first time; the ``keep`` most recently used are kept.
+
+    ``build`` runs outside the lock (it may be slow, and may read the same table, e.g. for a parent plan's entry).
+    """
+    with _MEMO_LOCK:
+        if key in table:
+            table.move_to_end(key)
+            return table[key]
+    value = build()
+    with _MEMO_LOCK:
+        table[key] = value
+        table.move_to_end(key)
+        while len(table) > keep:
+            table.popitem(last=False)
+    return value
 
 
 @dataclass

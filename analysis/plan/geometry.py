@@ -5,7 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from analysis.plan.context import StudyContext
+from analysis.plan.context import StudyContext, recall
 from analysis.plan.partition import Plan
 from geo.bundle import StudyArea
 
@@ -21,23 +21,19 @@ def dissolve_plan(area: StudyArea, plan: Plan, lonlat: bool = False) -> gpd.GeoD
     """
     cache = StudyContext.of(area).memo.dissolved
     units = area.units_lonlat if lonlat else area.units
-    key = plan.key() + (plan.localities, lonlat)
-    if key in cache:
-        cache.move_to_end(key)
-        return cache[key]
-    parent = plan.parent
-    before = cache.get(parent.key() + (parent.localities, lonlat)) if parent is not None else None
-    if before is not None and parent.localities == plan.localities and plan.flips \
-            and set(plan.labels) == set(plan.localities):  # no locality left empty
-        dissolved = _redissolved(units, plan, before)
-    else:
+
+    def build() -> gpd.GeoDataFrame:
+        parent = plan.parent
+        before = cache.get(parent.key() + (parent.localities, lonlat)) if parent is not None else None
+        if before is not None and parent.localities == plan.localities and plan.flips \
+                and set(plan.labels) == set(plan.localities):  # no locality left empty
+            return _redissolved(units, plan, before)
         frame = units[["geometry"]].assign(locality=list(plan.labels), units=1)
         dissolved = frame.dissolve(by="locality", aggfunc={"units": "sum"}).reindex(list(plan.localities))
         dissolved.index.name = "locality"
-    cache[key] = dissolved
-    if len(cache) > CACHE_SIZE:
-        cache.popitem(last=False)
-    return dissolved
+        return dissolved
+
+    return recall(cache, plan.key() + (plan.localities, lonlat), build, CACHE_SIZE)
 
 
 def _redissolved(units: gpd.GeoDataFrame, plan: Plan, before: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -9,15 +9,13 @@ rendered once and kept. It leans on streamlit-folium's own helpers, so pyproject
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from threading import Lock
 
 import folium
 import streamlit_folium as sf
 
-from analysis.plan.context import StudyContext
+from analysis.plan.context import StudyContext, recall
 from analysis.present.webmap import MapOptions, base_map
 from geo.bundle import StudyArea
 from geo.offline_assets import asset_urls
@@ -60,31 +58,13 @@ def plan_script(group: folium.FeatureGroup) -> str:
     return sf._get_feature_group_string(group, map=stand_in, idx=0)
 
 
-_KEPT_LOCK = Lock()
-
-
-def kept(table: OrderedDict, key: str, build: Callable[[], folium.Map], keep: int = KEEP) -> BaseFrame:
-    """The base frame for ``key`` from ``table`` (a study context's memo, shared by sessions), rendering the map that
-    ``build`` returns the first time; the ``keep`` most recently used frames are kept."""
-    with _KEPT_LOCK:
-        frame = table.get(key)
-        if frame is not None:
-            table.move_to_end(key)
-            return frame
-    frame = base_frame(build())
-    with _KEPT_LOCK:
-        table[key] = frame
-        while len(table) > keep:
-            table.popitem(last=False)
-    return frame
-
-
 def base_for(area: StudyArea, options: MapOptions, reference_colours: Mapping[str, str] | None = None) -> BaseFrame:
     """The base map of a study area under these layer choices, rendered once and kept (the highlight options belong
     to the plan's layer, so they do not make another base map)."""
     choices = replace(options, highlight=(), highlight_label="", highlight_solid=True)
     key = repr((choices, sorted((reference_colours or {}).items())))
-    return kept(StudyContext.of(area).memo.map_frames, key, lambda: base_map(area, choices, reference_colours))
+    return recall(StudyContext.of(area).memo.map_frames, key,
+                  lambda: base_frame(base_map(area, choices, reference_colours)), KEEP)
 
 
 def show(frame: BaseFrame, group: folium.FeatureGroup, *, key: str, height: int,
