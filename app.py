@@ -271,7 +271,7 @@ def autosave(session: EditSession) -> None:
 def map_options(area: StudyArea, highlight: tuple[str, ...] = (), highlight_label: str = "Selected ward",
                 height: int = MAP_HEIGHT, legend: bool = True, label_only: tuple[str, ...] | None = None,
                 layer_control: bool = True, zoom_buttons: bool = True) -> MapOptions:
-    layers = st.session_state.get("layers", {})
+    layers = chosen_layers()
     return MapOptions(ward_names=layers.get("names", True), current=layers.get("current", True),
                       pcn=layers.get("pcn", False), practices=layers.get("practices", False),
                       street_map=layers.get("street", False), legend=legend, highlight=highlight,
@@ -405,6 +405,11 @@ def tolerance() -> float:
     return st.session_state.get("tolerance_pct", round(DEFAULT_TOLERANCE * 100)) / 100
 
 
+EXPORT_AHEAD = ("pdf",)
+# Exports drawn in the background as soon as a planner opens an export section (the briefing pack takes seconds).
+# (A comment, not a docstring: Streamlit would show a bare string on the page.)
+
+
 def downloads(area: StudyArea, plan: Plan, key: str, others: tuple[Plan, ...] = (), *,
               pack: list[Plan] | None = None, title: str | None = None, purpose: str | None = None,
               ahead: tuple[str, ...] = ()) -> None:
@@ -500,16 +505,16 @@ def sidebar(area: StudyArea, session: EditSession | None) -> None:
         st.divider()
         st.markdown("**Maps show**")
         labels = views.assumption_labels(area)
-        layers = st.session_state.setdefault("layers", {})
+        layers: dict[str, bool] = {}
         layers["current"] = st.checkbox(_md(labels.get("current", "Current localities")),
-                                        value=layer_tick("current", True),
+                                        value=layer_tick("current"),
                                         key="layer_current", disabled=area.current is None)
-        layers["pcn"] = st.checkbox(_md(labels.get("pcn", "PCN areas")), value=layer_tick("pcn", False), key="layer_pcn",
+        layers["pcn"] = st.checkbox(_md(labels.get("pcn", "PCN areas")), value=layer_tick("pcn"), key="layer_pcn",
                                     disabled=area.pcn is None or area.pcn.areas is None)
-        layers["practices"] = st.checkbox("GP practices", value=layer_tick("practices", False), key="layer_practices",
+        layers["practices"] = st.checkbox("GP practices", value=layer_tick("practices"), key="layer_practices",
                                           disabled="practices" not in area.points)
-        layers["names"] = st.checkbox("Ward names", value=layer_tick("names", True), key="layer_names")
-        layers["street"] = st.checkbox("Offer a street map (needs internet)", value=layer_tick("street", False),
+        layers["names"] = st.checkbox("Ward names", value=layer_tick("names"), key="layer_names")
+        layers["street"] = st.checkbox("Offer a street map (needs internet)", value=layer_tick("street"),
                                        key="layer_street",
                                        help="Adds a street-map layer you can switch on in the map. Without "
                                             "internet access the map keeps its plain background.")
@@ -538,10 +543,20 @@ LAYER_TICKS = {"current": "layer_current", "pcn": "layer_pcn", "practices": "lay
 # Map layer choices kept in the address (?layers=…), so a reload shows the same layers.
 
 
-def layer_tick(name: str, default: bool) -> bool:
-    """Whether a map layer starts ticked: as the address says (a reload keeps the planner's choice), else ``default``."""
+LAYER_DEFAULTS = {"current": True, "pcn": False, "practices": False, "names": True, "street": False}
+
+
+def chosen_layers() -> dict[str, bool]:
+    """The map layers ticked in the sidebar: each box's state once drawn, else as the address says or the default
+    (the sidebar is drawn after the page, so the maps read the boxes' state rather than the boxes)."""
+    return {name: bool(st.session_state.get(key, layer_tick(name)))
+            for name, key in LAYER_TICKS.items()}
+
+
+def layer_tick(name: str) -> bool:
+    """Whether a map layer starts ticked: as the address says (a reload keeps the planner's choice), else its default."""
     saved = st.query_params.get("layers")
-    return default if saved is None else name in saved.split(",")
+    return LAYER_DEFAULTS[name] if saved is None else name in saved.split(",")
 
 
 def remember_layer_ticks(layers: dict) -> None:
@@ -586,7 +601,8 @@ def edit_view(area: StudyArea, session: EditSession | None) -> None:
     if area.scenario is not None:  # base and scenario side by side need the full width
         balance_panel(area, plan, evaluation)
 
-    tabs = st.tabs(["Localities", "Wards (edit in a table)", "PCNs × localities", "Continuity", "Export"])
+    tabs = st.tabs(["Localities", "Wards (edit in a table)", "PCNs × localities", "Continuity", "Export"],
+                   key="edit_tabs", on_change="rerun")
     with tabs[0]:
         st.dataframe(views.locality_table(area, evaluation), hide_index=True, width="stretch",
                      column_config=_locality_columns())
@@ -597,7 +613,8 @@ def edit_view(area: StudyArea, session: EditSession | None) -> None:
     with tabs[3]:
         continuity(area, evaluation)
     with tabs[4]:
-        downloads(area, plan, "edit_dl")
+        if tabs[4].open:  # drawn when opened, and the briefing pack starts drawing while the planner reads it
+            downloads(area, plan, "edit_dl", ahead=EXPORT_AHEAD)
     notes(area)
 
 
@@ -838,8 +855,10 @@ def proposal_results(area: StudyArea, session: EditSession | None, result) -> No
     st.markdown("**All options** (1 = best by your weights)")
     st.dataframe(table.assign(**{"Pareto front": table["front"]})[["option", *views.OPTION_METRICS, "Pareto front"]],
                  hide_index=True, column_config=columns, width="stretch")
-    with st.expander("Export this option"):
-        downloads(area, plan, "p_dl")
+    export = st.expander("Export this option", key="p_export", on_change="rerun")
+    if export.open:
+        with export:
+            downloads(area, plan, "p_dl", ahead=EXPORT_AHEAD)
 
 
 AXES = views.CHART_AXES
@@ -899,12 +918,15 @@ def compare_view(area: StudyArea, session: EditSession | None) -> None:
                      column_config={"Residents": st.column_config.NumberColumn(format="localized")})
     else:
         st.success("The two plans put every ward in the same locality.")
-    with st.expander("Export these plans"):
+    export = st.expander("Export these plans", key="cmp_export", on_change="rerun")
+    with export:
         st.caption("The measures table and the briefing pack keep this order: option A is "
                    f"{_md(plan_a.name)}, B is {_md(plan_b.name)}"
                    + ("; today's localities are added as option C." if baseline_missing(area, (plan_a, plan_b))
                       else "."))
-        downloads(area, plan_b, "cmp_dl", pack=with_baseline([plan_a, plan_b], current_localities(area), first=False))
+        if export.open:
+            downloads(area, plan_b, "cmp_dl", pack=with_baseline([plan_a, plan_b], current_localities(area),
+                                                                 first=False), ahead=EXPORT_AHEAD)
     notes(area)
 
 
@@ -1210,7 +1232,6 @@ def main() -> None:
         with friendly("showing the presentation view"):
             brief(area, session, presenting=True)
         return
-    sidebar(area, session)
     st.markdown(f"### localign · {_md(area.name)}")
     show_flash()
     restored_notice(area)
@@ -1222,6 +1243,8 @@ def main() -> None:
             if tab.open:
                 with friendly(f"showing {label}"):
                     page(area, session)
+    # last, so the open view (and its map) reaches the browser first; the sidebar's widgets keep their state
+    sidebar(area, session)
 
 
 main()

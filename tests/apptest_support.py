@@ -61,3 +61,13 @@ def move_ward(at: AppTest, code: str, locality: str) -> AppTest:
 
 def ward_code(area, name: str) -> str:
     return str(area.unit_names[area.unit_names == name].index[0])
+
+
+def pack_drawn_ahead() -> tuple:
+    """The key of the one briefing pack being drawn in the background, after checking it comes out as a PDF."""
+    from analysis.present import prepared_exports
+
+    held = [key for key in prepared_exports._HELD if key[1] == "pdf"]
+    assert len(held) == 1, f"{len(held)} briefing packs drawn ahead"
+    assert prepared_exports._HELD[held[0]][1].result(timeout=60).startswith(b"%PDF")
+    return held[0]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from apptest_support import maps, move_ward, no_exceptions, show, start_app, texts, ward_code
+from apptest_support import maps, move_ward, no_exceptions, pack_drawn_ahead, show, start_app, texts, ward_code
 
 
 def test_compare_lists_the_moved_ward_and_draws_two_maps(tmp_path, monkeypatch, lbbd):
@@ -30,3 +30,22 @@ def test_comparing_a_plan_with_itself_says_nothing_moves(tmp_path, monkeypatch):
     app.selectbox(key="cmp_b").select("Current localities (inferred – an assumption)").run()
     no_exceptions(app)
     assert any("every ward in the same locality" in s.value for s in app.success)
+
+
+def test_export_section_is_drawn_when_opened_and_starts_the_pack_in_order(tmp_path, monkeypatch, lbbd):
+    """Compare's export section draws its buttons only when opened, and opening it starts the briefing pack of
+    A then B (the planner's order) in the background."""
+    from analysis.present import prepared_exports
+
+    prepared_exports.forget()
+    app = start_app(tmp_path / "autosave", monkeypatch)
+    move_ward(app, ward_code(lbbd, "Goresbrook"), "North")
+    show(app, "Compare")
+    assert not app.get("download_button") and not prepared_exports._HELD
+    app.session_state["cmp_export"] = True
+    app.run()
+    no_exceptions(app)
+    assert "Briefing pack (PDF)" in [b.label for b in app.get("download_button")]
+    names = [name for name, _ in pack_drawn_ahead()[2]]
+    assert names == [app.selectbox(key=k).value.removeprefix("Working plan: ") for k in ("cmp_a", "cmp_b")]
+    prepared_exports.forget()

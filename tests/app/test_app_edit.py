@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from apptest_support import maps, metric, move_ward, no_exceptions, start_app, texts, ward_code
+from apptest_support import maps, metric, move_ward, no_exceptions, pack_drawn_ahead, start_app, texts, ward_code
 
 
 def largest_deviation(lbbd, labels: dict[str, str]) -> float:
@@ -112,3 +112,26 @@ def test_a_split_locality_is_warned_about_by_ward_name(app, lbbd):
     warnings = [w.value for w in app.warning]
     assert any("West is in 2 separate pieces" in w and "Chadwell Heath" in w for w in warnings)
     assert metric(app, "Every locality in one piece") == "no"
+
+
+def test_export_tab_draws_its_buttons_when_opened_and_starts_the_pack(app):
+    """The Export tab is drawn only when opened, and opening it starts drawing the briefing pack in the background
+    (so the PDF is ready by the time the planner clicks it)."""
+    from analysis.present import prepared_exports
+
+    prepared_exports.forget()
+    assert not app.get("download_button"), "a closed Export tab draws no buttons"
+    assert not prepared_exports._HELD, "nothing is drawn ahead before the tab is opened"
+    app.session_state["edit_tabs"] = "Export"
+    app.run()
+    no_exceptions(app)
+    labels = [b.label for b in app.get("download_button")]
+    assert "Briefing pack (PDF)" in labels and "Ward list (CSV)" in labels
+    pack_drawn_ahead()
+    prepared_exports.forget()
+
+
+def test_nothing_stray_above_the_title(app):
+    """Only the page's style sheet comes before the title (a bare string in app.py would be shown by Streamlit)."""
+    first = [m.value for m in app.main.markdown][:2]
+    assert first[0].lstrip().startswith("<style>") and first[1].startswith("### localign"), first
