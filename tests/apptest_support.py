@@ -71,3 +71,9 @@ def pack_drawn_ahead() -> tuple:
     assert len(held) == 1, f"{len(held)} briefing packs drawn ahead"
     assert prepared_exports._HELD[held[0]][1].result(timeout=60).startswith(b"%PDF")
     return held[0]
+
+
+def open_tab(at: AppTest, name: str) -> AppTest:
+    """Open one of the tabs under the Map & edit map (only the open one is drawn)."""
+    at.session_state["edit_tabs"] = name
+    return at.run()

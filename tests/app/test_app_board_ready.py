@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from apptest_support import move_ward, no_exceptions, show, start_app, texts, ward_code
+from apptest_support import move_ward, no_exceptions, open_tab, show, start_app, texts, ward_code
 
 from analysis.present.downloads import plan_downloads, with_baseline
 from analysis.plan.partition import current_plan
@@ -16,7 +16,7 @@ def test_undo_puts_the_move_to_box_back_and_counts_one_ward_in_the_singular(tmp_
     app = start_app(tmp_path / "autosave", monkeypatch)
     goresbrook = ward_code(lbbd, "Goresbrook")
     move_ward(app, goresbrook, "North")
-    assert "**1 ward** moves from its current locality" in texts(app)
+    assert "**1 ward** moves from its current locality" in texts(open_tab(app, "Continuity"))
     app.button(key="undo").click().run()
     no_exceptions(app)
     assert "now in **East**" in texts(app)

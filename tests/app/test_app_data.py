@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from apptest_support import metric, no_exceptions, show, start_app, texts, ward_code
+from apptest_support import metric, no_exceptions, open_tab, show, start_app, texts, ward_code
 
 
 @pytest.fixture()
@@ -79,8 +79,8 @@ def test_uploaded_pcn_table_replaces_the_pcn_grouping(app, lbbd):
     app.button(key="use_pcn").click().run()
     no_exceptions(app)
     assert "Using 2 PCNs from pcns.csv" in texts(app)
-    show(app, "Map & edit")
-    matrix = app.dataframe[2].value
+    open_tab(show(app, "Map & edit"), "PCNs × localities")
+    matrix = app.dataframe[-1].value
     assert sorted(matrix.index) == ["PCN A", "PCN B"]
     abbey = ward_code(lbbd, "Abbey")
     assert abbey in lbbd.ids[:10]

@@ -5,7 +5,17 @@ from __future__ import annotations
 import re
 
 import pytest
-from apptest_support import maps, metric, move_ward, no_exceptions, pack_drawn_ahead, start_app, texts, ward_code
+from apptest_support import (
+    maps,
+    metric,
+    move_ward,
+    no_exceptions,
+    open_tab,
+    pack_drawn_ahead,
+    start_app,
+    texts,
+    ward_code,
+)
 
 
 def largest_deviation(lbbd, labels: dict[str, str]) -> float:
@@ -82,7 +92,7 @@ def test_a_locked_ward_cannot_be_moved_until_unlocked(app, lbbd):
     app.button(key="lock_ward").click().run()
     assert "locked to West" in texts(app)
     assert app.button(key="move_ward").disabled and app.selectbox(key=f"move_to_{abbey}").disabled
-    assert "Abbey locked to West" in texts(app)  # the ward table's lock summary
+    assert "Abbey locked to West" in texts(open_tab(app, "Wards (edit in a table)"))  # the ward table's summary
     app.button(key="lock_ward").click().run()  # unlock
     assert not app.selectbox(key=f"move_to_{abbey}").disabled
 
@@ -122,8 +132,7 @@ def test_export_tab_draws_its_buttons_when_opened_and_starts_the_pack(app):
     prepared_exports.forget()
     assert not app.get("download_button"), "a closed Export tab draws no buttons"
     assert not prepared_exports._HELD, "nothing is drawn ahead before the tab is opened"
-    app.session_state["edit_tabs"] = "Export"
-    app.run()
+    open_tab(app, "Export")
     no_exceptions(app)
     labels = [b.label for b in app.get("download_button")]
     assert "Briefing pack (PDF)" in labels and "Ward list (CSV)" in labels

@@ -7,7 +7,7 @@ import pytest
 
 from analysis.metrics.evaluate import evaluate
 from analysis.plan.partition import current_plan
-from tests.apptest_support import no_exceptions, show, start_app, texts
+from tests.apptest_support import no_exceptions, open_tab, show, start_app, texts
 
 SCENARIO = "Barking Riverside build-out (30,000 residents)"
 
@@ -19,7 +19,7 @@ def at(tmp_path, monkeypatch):
 
 def test_balance_on_children_and_scenario_side_by_side(at, lbbd):
     no_exceptions(at)
-    assert "PCN basis: registered patients, July 2022" in texts(at)
+    assert "PCN basis: registered patients, July 2022" in texts(open_tab(at, "PCNs × localities"))
     at.multiselect(key="balance_on").set_value(["population", "age_0_15"]).run()
     no_exceptions(at)
     expected = evaluate(lbbd.variant(("population", "age_0_15")), current_plan(lbbd))
