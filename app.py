@@ -5,6 +5,7 @@ Run it with `make run`, or `streamlit run app.py -- --bundle DIR` for another co
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 import threading
@@ -90,6 +91,16 @@ section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], hea
 def load_area(folder: str) -> StudyArea:
     """The study area of a bundle folder, loaded once per server."""
     return load_bundle(folder)
+
+
+@st.cache_resource(show_spinner=False)
+def load_export_code() -> threading.Thread:
+    """Load the export code (matplotlib's PDF backend and fontTools, about 1.5 s) once per server, in the background
+    after the first page is sent, so a planner's first export does not wait for it."""
+    thread = threading.Thread(target=importlib.import_module, args=("analysis.present.exports",), daemon=True,
+                              name="localign-load-exports")
+    thread.start()
+    return thread
 
 
 @st.cache_resource(show_spinner=False)
@@ -1243,6 +1254,7 @@ def main() -> None:
                     page(area, session)
     # last, so the open view (and its map) reaches the browser first; the sidebar's widgets keep their state
     sidebar(area, session)
+    load_export_code()
 
 
 main()
