@@ -283,9 +283,8 @@ def map_options(area: StudyArea, highlight: tuple[str, ...] = (), highlight_labe
                 height: int = MAP_HEIGHT, legend: bool = True, label_only: tuple[str, ...] | None = None,
                 layer_control: bool = True, zoom_buttons: bool = True) -> MapOptions:
     layers = chosen_layers()
-    return MapOptions(ward_names=layers.get("names", True), current=layers.get("current", True),
-                      pcn=layers.get("pcn", False), practices=layers.get("practices", False),
-                      street_map=layers.get("street", False), legend=legend, highlight=highlight,
+    return MapOptions(ward_names=layers["names"], current=layers["current"], pcn=layers["pcn"],
+                      practices=layers["practices"], street_map=layers["street"], legend=legend, highlight=highlight,
                       highlight_label=highlight_label, highlight_solid=highlight_label == "Selected ward",
                       label_only=label_only, layer_control=layer_control, zoom_buttons=zoom_buttons, height=height,
                       assumption_notes=views.assumption_labels(area))
@@ -612,8 +611,8 @@ def edit_view(area: StudyArea, session: EditSession | None) -> None:
     if area.scenario is not None:  # base and scenario side by side need the full width
         balance_panel(area, plan, evaluation)
 
-    # only the open tab is drawn (a first visit draws the page about 0.7 s sooner); opening Export starts drawing
-    # the briefing pack in the background while the planner reads the buttons
+    # only the open tab is drawn (a first visit has less to load: about 0.2 s, within the noise); opening Export
+    # starts drawing the briefing pack in the background while the planner reads the buttons
     parts = {"Localities": lambda: st.dataframe(views.locality_table(area, evaluation), hide_index=True,
                                                 width="stretch", column_config=_locality_columns()),
              "Wards (edit in a table)": lambda: ward_table(area, session),
