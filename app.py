@@ -5,7 +5,6 @@ Run it with `make run`, or `streamlit run app.py -- --bundle DIR` for another co
 
 from __future__ import annotations
 
-import importlib
 import logging
 import sys
 import threading
@@ -95,10 +94,11 @@ def load_area(folder: str) -> StudyArea:
 
 @st.cache_resource(show_spinner=False)
 def load_export_code() -> threading.Thread:
-    """Load the export code (matplotlib's PDF backend and fontTools, about 1.5 s) once per server, in the background
-    after the first page is sent, so a planner's first export does not wait for it."""
-    thread = threading.Thread(target=importlib.import_module, args=("analysis.present.exports",), daemon=True,
-                              name="localign-load-exports")
+    """Load the export drawing code (matplotlib's PDF backend and fontTools, about a second) once per server, in the
+    background after the first page is sent, so a planner's first export does not wait for it."""
+    from analysis.present.exports import preload
+
+    thread = threading.Thread(target=preload, daemon=True, name="localign-load-exports")
     thread.start()
     return thread
 

@@ -98,6 +98,20 @@ def _check(plans: Plan | Sequence[Plan], fmt: str) -> tuple[ExportFormat, list[P
     return spec, plans
 
 
+DRAWING_MODULES = ("analysis.present.exports.briefing_pdf", "analysis.present.exports.map_png")
+"""The modules that draw the PNG map and the PDF pack: imported only when first needed (they bring matplotlib's
+figure code, its PDF backend and fontTools, about a second)."""
+
+
+def preload() -> None:
+    """Import the drawing code now, so that a first PNG or PDF does not wait for it (the app calls this in the
+    background once the first page is sent)."""
+    import importlib
+
+    for name in DRAWING_MODULES:
+        importlib.import_module(name)
+
+
 def export_bytes(area: StudyArea, plans: Plan | Sequence[Plan], fmt: str, **options) -> bytes:
     """The content of an export in format ``fmt`` (see FORMATS), for a download button.
 
@@ -118,4 +132,4 @@ def export(area: StudyArea, plans: Plan | Sequence[Plan], fmt: str, path: str | 
     return write_bytes(export_bytes(area, plans, fmt, **options), path, spec.suffixes)
 
 
-__all__ = ["FORMATS", "ExportFormat", "export", "export_bytes"]
+__all__ = ["DRAWING_MODULES", "FORMATS", "ExportFormat", "export", "export_bytes", "preload"]
