@@ -17,8 +17,6 @@ import streamlit as st
 from analysis.present import map_frame, views
 from analysis.present.charts import (
     PARETO_SELECTION,
-    balance_spec,
-    balance_height,
     metric_tooltips,
     measures_chart,
     measures_height,
@@ -31,7 +29,8 @@ from analysis.plan.editing import AutosaveStore, EditSession, new_session_key, s
 from analysis.metrics.evaluate import evaluate
 from analysis.metrics.definitions import metric
 from analysis.metrics.population import DEFAULT_TOLERANCE
-from analysis.present.palette import CURRENT_OUTLINE, PCN_OUTLINE, PRACTICE
+from analysis.present.html_panels import balance_bars_html, locality_table_html
+from analysis.present.palette import CURRENT_OUTLINE, PCN_OUTLINE, PRACTICE, locality_colours
 from analysis.plan.partition import Plan
 from analysis.plan.io import read_plan
 from analysis.constraints.rules import Constraints
@@ -68,6 +67,23 @@ STYLE = """
 table.localign-figures {border-collapse: collapse; width: 100%; font-size: 0.95rem; margin-bottom: 0.6rem;}
 table.localign-figures td {border: none; border-bottom: 1px solid #e6e6e6; padding: 0.42rem 0.2rem;}
 table.localign-figures td.v {text-align: right; font-weight: 600; white-space: nowrap;}
+table.localign-balance, table.localign-table {border-collapse: collapse; width: 100%; margin-bottom: 0.4rem;}
+table.localign-balance {font-size: 0.9rem;}
+table.localign-table {font-size: 0.88rem;}
+.localign-balance th, .localign-table th {border: none; border-bottom: 1px solid #d0d0d0; color: #444;
+  font-size: 0.78rem; font-weight: 600; text-align: left; padding: 0.25rem 0.35rem; background: none;}
+.localign-balance td, .localign-table td {border: none; border-bottom: 1px solid #ececec; padding: 0.3rem 0.35rem;
+  white-space: nowrap;}
+.localign-balance .v, .localign-table .v {text-align: right; font-variant-numeric: tabular-nums;}
+.localign-balance td.v {font-weight: 600;}
+.localign-balance td.bar {width: 52%;}
+.localign-balance .track {position: relative; height: 1.05rem;}
+.localign-balance .band {position: absolute; top: -0.3rem; bottom: -0.3rem; opacity: 0.7;}
+.localign-balance .fill {position: absolute; left: 0; top: 0.05rem; bottom: 0.05rem; border: 0.6px solid;
+  box-sizing: border-box;}
+.localign-balance .equal {position: absolute; top: -0.35rem; bottom: -0.35rem; border-left: 1.5px dashed;}
+.localign-balance .swatch, .localign-table .swatch {display: inline-block; width: 0.75rem; height: 0.75rem;
+  border-radius: 2px; margin-right: 0.4rem; vertical-align: -0.05rem; border: 1px solid rgba(0, 0, 0, 0.25);}
 .st-key-brief_map_box iframe {height: max(520px, calc(100vh - 250px)) !important;}
 </style>
 """
@@ -350,7 +366,7 @@ def balance_panel(area: StudyArea, plan: Plan, evaluation) -> None:
                 st.caption(f"{_md(case_area.balance_text)}. Largest deviation {result.max_abs_deviation:.1%}. "
                            f"Grey band: within ±{tolerance():.0%} of an equal share of each.")
             else:
-                st.vega_lite_chart(balance_spec(result, tolerance()), width="stretch", height=balance_height(plan.k))
+                st.markdown(balance_bars_html(result, tolerance()), unsafe_allow_html=True)
                 st.caption(f"Equal share: {result.ideal:,.0f} residents. Grey band: within ±{tolerance():.0%}.")
 
 
@@ -613,8 +629,8 @@ def edit_view(area: StudyArea, session: EditSession | None) -> None:
 
     # only the open tab is drawn (a first visit has less to load: about 0.2 s, within the noise); opening Export
     # starts drawing the briefing pack in the background while the planner reads the buttons
-    parts = {"Localities": lambda: st.dataframe(views.locality_table(area, evaluation), hide_index=True,
-                                                width="stretch", column_config=_locality_columns()),
+    parts = {"Localities": lambda: st.markdown(locality_table_html(views.locality_table(area, evaluation)),
+                                               unsafe_allow_html=True),
              "Wards (edit in a table)": lambda: ward_table(area, session),
              "PCNs × localities": lambda: pcn_matrix(area, evaluation),
              "Continuity": lambda: continuity(area, evaluation),
@@ -624,15 +640,6 @@ def edit_view(area: StudyArea, session: EditSession | None) -> None:
             if tab.open:
                 draw()
     notes(area)
-
-
-def _locality_columns() -> dict:
-    config = st.column_config
-    return {"Residents": config.NumberColumn(format="localized"),
-            "Deviation": config.NumberColumn(format="percent"),
-            "Polsby–Popper": config.NumberColumn(format="%.3f"), "Reock": config.NumberColumn(format="%.3f"),
-            "Convex hull": config.NumberColumn(format="%.3f"), "Area (km²)": config.NumberColumn(format="%.2f"),
-            "Continues": config.TextColumn("Continues (current, inferred)")}
 
 
 def ward_panel(area: StudyArea, session: EditSession, selected: str | None) -> None:
@@ -840,8 +847,8 @@ def proposal_results(area: StudyArea, session: EditSession | None, result) -> No
     with facts:
         for message in views.contiguity_warnings(area, evaluation):
             st.warning(_md(message))
-        st.vega_lite_chart(balance_spec(evaluation, result.constraints.max_deviation or tolerance()), width="stretch",
-                        height=balance_height(plan.k))
+        st.markdown(balance_bars_html(evaluation, result.constraints.max_deviation or tolerance(),
+                                      locality_colours(plan.localities, among=run_names)), unsafe_allow_html=True)
     with standing:
         if session is not None:
             keep, use = st.columns(2)

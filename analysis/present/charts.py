@@ -1,109 +1,21 @@
-"""Chart specifications (Altair / Vega-Lite) for the app: population balance with its tolerance band, and the Pareto front.
+"""Chart specifications (Altair / Vega-Lite) for the app: balance on several measures with the tolerance band, and the
+Pareto front (the population balance alone is drawn in HTML: analysis.present.html_panels).
 
 Charts are built from plain data, use the locality palette, and need no network (Vega-Lite ships with Streamlit).
 """
 
 from __future__ import annotations
 
-import contextlib
-import copy
-import functools
-import threading
 from collections.abc import Mapping, Sequence
 
 import altair as alt
 import pandas as pd
 
 from analysis.metrics.evaluate import Evaluation
-from analysis.present.palette import OUTLINE, TOLERANCE_BAND, locality_colours
+from analysis.present.palette import OUTLINE, TOLERANCE_BAND
 
 PARETO_SELECTION = "option"
 """Name of the point selection on the Pareto chart (the app reads the chosen option from it)."""
-
-
-def balance_height(k: int) -> int:
-    """Pixel height to give the balance chart of k localities on screen (bars, labels and the axis)."""
-    return 70 + 38 * k
-
-
-def balance_frame(evaluation: Evaluation) -> pd.DataFrame:
-    """Residents and deviation per locality, in the plan's order."""
-    return pd.DataFrame({
-        "Locality": evaluation.localities,
-        "Residents": [evaluation.populations[loc] for loc in evaluation.localities],
-        "Deviation": [evaluation.deviations[loc] for loc in evaluation.localities],
-    })
-
-
-BALANCE_DATA = ("band", "localities", "equal")
-"""The named datasets of the balance chart: the tolerance band, one row per locality, the equal-share line."""
-
-
-def balance_data(evaluation: Evaluation, tolerance: float) -> dict[str, pd.DataFrame]:
-    """The balance chart's data, by dataset name: band edges, residents and labels per locality, the equal share."""
-    frame = balance_frame(evaluation)
-    ideal = evaluation.ideal
-    frame["Label"] = [f"{r:,.0f} ({d:+.1%})" for r, d in zip(frame["Residents"], frame["Deviation"])]
-    frame["Within band"] = frame["Deviation"].abs() <= tolerance + 1e-12
-    return {"band": pd.DataFrame({"low": [ideal * (1 - tolerance)], "high": [ideal * (1 + tolerance)],
-                                  "what": [f"Within ±{tolerance:.0%} of an equal share"]}),
-            "localities": frame,
-            "equal": pd.DataFrame({"equal": [ideal], "what": [f"Equal share: {ideal:,.0f}"]})}
-
-
-def balance_chart(evaluation: Evaluation, tolerance: float, colours: Mapping[str, str] | None = None,
-                  height: int | None = None) -> alt.LayerChart:
-    """Residents per locality as bars, the equal share as a line and the ±tolerance band around it."""
-    order = tuple(evaluation.localities)
-    colours = dict(colours or locality_colours(evaluation.localities))
-    return _balance_layers(order, colours, height, balance_data(evaluation, tolerance))
-
-
-def _balance_layers(order: tuple[str, ...], colours: Mapping[str, str], height: int | None,
-                    data: Mapping[str, pd.DataFrame | alt.NamedData]) -> alt.LayerChart:
-    """The balance chart's layers over the given data (data frames, or named datasets filled in later)."""
-    y = alt.Y("Locality:N", sort=list(order), title=None, axis=alt.Axis(labelFontSize=12, labelOverlap=False,
-                                                                         labelLimit=140))
-    band = alt.Chart(data["band"]).mark_rect(color=TOLERANCE_BAND, opacity=0.7).encode(
-        x="low:Q", x2="high:Q", tooltip=alt.Tooltip("what:N", title="Band"))
-    bars = alt.Chart(data["localities"]).mark_bar(stroke=OUTLINE, strokeWidth=0.6, height={"band": 0.7}).encode(
-        x=alt.X("Residents:Q", title="Residents", axis=alt.Axis(format=",.0f"),
-                scale=alt.Scale(domainMin=0, nice=True)),
-        y=y,
-        color=alt.Color("Locality:N", scale=alt.Scale(domain=list(order), range=[colours[loc] for loc in order]),
-                        legend=None),
-        tooltip=[alt.Tooltip("Locality:N"), alt.Tooltip("Residents:Q", format=",.0f"),
-                 alt.Tooltip("Deviation:Q", format="+.1%", title="Deviation from equal share")],
-    )
-    labels = alt.Chart(data["localities"]).mark_text(align="left", dx=5, fontSize=12, fontWeight="bold").encode(
-        x=alt.datum(0), y=y, text="Label:N",
-        color=alt.condition(alt.datum["Within band"], alt.value("#222222"), alt.value("#B2182B")))
-    rule = alt.Chart(data["equal"]).mark_rule(color=OUTLINE, strokeDash=[5, 3], strokeWidth=1.5).encode(
-        x="equal:Q", tooltip=alt.Tooltip("what:N", title=""))
-    chart = alt.layer(band, bars, labels, rule).properties(height=height or max(120, 44 * len(order)))
-    return chart.configure_view(stroke=None)
-
-
-@functools.lru_cache(maxsize=64)
-def _balance_template(order: tuple[str, ...], colours: tuple[str, ...], height: int | None) -> dict:
-    """The balance chart's Vega-Lite spec over named datasets, built and validated by Altair once per layout (Altair
-    takes about 0.1 s to build and check it, which a ward move should not pay)."""
-    chart = _balance_layers(order, dict(zip(order, colours)), height, {n: alt.NamedData(n) for n in BALANCE_DATA})
-    from streamlit.elements import vega_charts  # Streamlit's lock over Altair's global theme
-
-    with getattr(vega_charts, "_altair_globals_lock", threading.Lock()):
-        with alt.theme.enable("none") if alt.theme.active == "default" else contextlib.nullcontext():
-            return chart.to_dict()  # as st.altair_chart converts it: without Altair's default chart size
-
-
-def balance_spec(evaluation: Evaluation, tolerance: float, colours: Mapping[str, str] | None = None,
-                 height: int | None = None) -> dict:
-    """The balance chart as a Vega-Lite spec for st.vega_lite_chart: a kept layout with this plan's data."""
-    order = tuple(evaluation.localities)
-    colours = dict(colours or locality_colours(evaluation.localities))
-    spec = copy.deepcopy(_balance_template(order, tuple(colours[loc] for loc in order), height))
-    spec["datasets"] = balance_data(evaluation, tolerance)
-    return spec
 
 
 def d3_format(fmt: str) -> str:

@@ -144,3 +144,26 @@ def test_nothing_stray_above_the_title(app):
     """Only the page's style sheet comes before the title (a bare string in app.py would be shown by Streamlit)."""
     first = [m.value for m in app.main.markdown][:2]
     assert first[0].lstrip().startswith("<style>") and first[1].startswith("### localign"), first
+
+
+def test_first_screen_balance_and_localities_are_plain_html_that_follow_a_move(app, lbbd):
+    """The first screen needs no chart or data-grid code in the browser (they cost about 0.7 s of a cold load), and
+    its balance bars and Localities table show the plan's own figures, before and after a move."""
+    no_exceptions(app)
+    assert not app.get("vega_lite_chart") and not app.dataframe
+
+    def shown_residents(at) -> dict[str, str]:
+        balance = next(m.value for m in at.markdown if 'class="localign-balance"' in m.value)
+        return dict(re.findall(r'</span>(\w+)</td><td class="bar">.*?<td class="v">([\d,]+)</td>', balance))
+
+    current = lbbd.current.labels.to_dict()
+    by_hand = lbbd.population.groupby(lbbd.population.index.map(current)).sum()
+    assert shown_residents(app) == {loc: f"{p:,.0f}" for loc, p in by_hand.items()}
+    assert any('class="localign-table"' in m.value for m in app.markdown)  # the Localities tab, open first
+    goresbrook = ward_code(lbbd, "Goresbrook")
+    move_ward(app, goresbrook, "North")
+    no_exceptions(app)
+    moved = {**current, goresbrook: "North"}
+    by_hand = lbbd.population.groupby(lbbd.population.index.map(moved)).sum()
+    assert shown_residents(app) == {loc: f"{p:,.0f}" for loc, p in by_hand.items()}
+    assert not app.get("vega_lite_chart") and not app.dataframe

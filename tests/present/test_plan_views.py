@@ -5,15 +5,12 @@ from __future__ import annotations
 import json
 
 import pandas as pd
-import pyarrow as pa
 import pytest
-from synthetic import code_of
 
-from analysis.present.charts import balance_chart, pareto_chart, selected_option
+from analysis.present.charts import pareto_chart, selected_option
 from analysis.metrics.compare import compare
 from analysis.present.downloads import plan_downloads, slug
 from analysis.metrics.evaluate import evaluate
-from analysis.present.palette import locality_colours
 from analysis.plan.partition import current_plan
 from analysis.present.views import (
     comparison_table,
@@ -87,19 +84,6 @@ def test_table_edits_reads_moves_and_locks(lbbd):
     assert lock_summary(lbbd, locks) == "Beam locked to East"
 
 
-def test_balance_chart_band_and_colours(lbbd):
-    evaluation = evaluate(lbbd, current_plan(lbbd))
-    spec = balance_chart(evaluation, 0.05).to_dict()
-    datasets = list(spec["datasets"].values())
-    band = next(d[0] for d in datasets if "low" in d[0])
-    ideal = lbbd.total_population / 3
-    assert band["low"] == pytest.approx(ideal * 0.95) and band["high"] == pytest.approx(ideal * 1.05)
-    bars = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "bar")
-    colours = locality_colours(["East", "North", "West"])
-    scale = bars["encoding"]["color"]["scale"]
-    assert dict(zip(scale["domain"], scale["range"])) == colours
-
-
 def test_pareto_chart_selection_round_trip():
     frame = pd.DataFrame({"option": [1, 2, 3], "dev": [0.01, 0.02, 0.05], "nest": [0.9, 0.95, 0.99]})
     spec = pareto_chart(frame, "dev", "nest", "Deviation", "Nesting", chosen=2).to_dict()
@@ -144,27 +128,3 @@ def test_standing_rows_round_down_and_keep_names(lbbd):
     assert set(rows) == {"More balanced than", "Better PCN nesting than", "More compact than", "More continuity than"}
     # nothing beats today's localities on continuity, yet the share is never rounded up to 100 %
     assert rows["More continuity than"] == "99.9%"
-
-
-def test_kept_balance_spec_draws_what_altair_draws(lbbd):
-    """The kept layout filled with a plan's data is the chart st.altair_chart would send for that plan."""
-    from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
-
-    from analysis.present.charts import balance_spec
-
-    def resolved(spec: dict) -> dict:
-        """The spec with each layer's named data replaced by its rows (dataset names differ between the two)."""
-        datasets = spec.pop("datasets")
-        rows = {name: (pa.ipc.open_stream(data).read_all().to_pandas() if isinstance(data, bytes) else data
-                       ).to_dict("records") for name, data in datasets.items()}
-        for layer in spec["layer"]:
-            layer["data"] = rows[layer["data"]["name"]]
-        return spec
-
-    plan = current_plan(lbbd)
-    for candidate, tolerance in [(plan, 0.05), (plan.reassign({code_of(lbbd, "Goresbrook"): "North"}), 0.1)]:
-        evaluation = evaluate(lbbd, candidate)
-        expected = resolved(_convert_altair_to_vega_lite_spec(balance_chart(evaluation, tolerance)))
-        ours = resolved(balance_spec(evaluation, tolerance))
-        assert ours == expected
-        assert ours["layer"][1]["data"][0]["Residents"] == evaluation.populations[evaluation.localities[0]]

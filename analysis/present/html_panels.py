@@ -1,0 +1,128 @@
+"""Panels of the app's first screen written as plain HTML: the population balance as bars against the tolerance band,
+and tables of figures.
+
+They show the same figures as a chart or a data grid would, but the browser has no chart or grid code to fetch and
+start for them (about 2 MB of script), so a planner's first screen is drawn sooner and a ward move redraws less. Every
+text from data is escaped (``html_text``); colours come from the palette.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import pandas as pd
+
+from analysis.metrics.definitions import metric
+from analysis.metrics.evaluate import Evaluation
+from analysis.present.palette import OUTLINE, TOLERANCE_BAND, locality_colours
+from geo.escape import html_text
+
+OUT_OF_BAND = "#B2182B"
+"""Deviations outside the tolerance band are written in this red (as on the balance chart of the PDF)."""
+
+BAR_HEADROOM = 1.08
+"""The bar track runs to 8 % past the larger of the biggest locality and the top of the band."""
+
+
+def _percent_of(value: float, top: float) -> str:
+    return f"{100 * value / top:.2f}%"
+
+
+def signed(value: float, fmt: str) -> str:
+    """A signed figure with a true minus sign ('−6.2%'), as printed in board papers."""
+    return fmt.format(value).replace("-", "−")
+
+
+def balance_rows(evaluation: Evaluation, tolerance: float) -> list[dict]:
+    """One row per locality in the plan's order: residents, deviation, whether it is within the band, and where its
+    bar, the band and the equal-share line sit along the track (0 to 1)."""
+    ideal = evaluation.ideal
+    low, high = ideal * (1 - tolerance), ideal * (1 + tolerance)
+    top = max(max(evaluation.populations.values()), high) * BAR_HEADROOM
+    return [{"locality": loc, "residents": evaluation.populations[loc], "deviation": evaluation.deviations[loc],
+             "within": abs(evaluation.deviations[loc]) <= tolerance + 1e-12,
+             "bar": evaluation.populations[loc] / top, "band": (low / top, high / top), "equal": ideal / top}
+            for loc in evaluation.localities]
+
+
+def balance_bars_html(evaluation: Evaluation, tolerance: float, colours: Mapping[str, str] | None = None) -> str:
+    """The balance chart as an HTML table: each locality's bar in its colour over the grey ±tolerance band, the
+    dashed equal-share line, then its residents and deviation (red when outside the band)."""
+    colours = dict(colours or locality_colours(evaluation.localities))
+    residents, deviation = metric("populations"), metric("deviations")
+    equal = html_text(f"{metric('ideal').title}: {metric('ideal').format(evaluation.ideal)} residents (dashed line)")
+    head = (f'<tr><th>Locality</th><th class="bar" title="{equal}">Against an equal share</th>'
+            f'<th class="v" title="{html_text(residents.meaning)}">Residents</th>'
+            f'<th class="v" title="{html_text(deviation.meaning)}">Deviation</th></tr>')
+    rows = []
+    for row in balance_rows(evaluation, tolerance):
+        name, colour = html_text(row["locality"]), colours[row["locality"]]
+        low, high = row["band"]
+        shown = signed(row["deviation"], deviation.fmt)
+        tip = html_text(f"{row['locality']}: {row['residents']:,.0f} residents ({shown} against an equal share)")
+        track = (f'<div class="track" title="{tip}">'
+                 f'<div class="band" style="left:{low:.2%};width:{high - low:.2%};background:{TOLERANCE_BAND}"></div>'
+                 f'<div class="fill" style="width:{row["bar"]:.2%};background:{colour};border-color:{OUTLINE}"></div>'
+                 f'<div class="equal" style="left:{row["equal"]:.2%};border-color:{OUTLINE}"></div></div>')
+        style = "" if row["within"] else f' style="color:{OUT_OF_BAND}"'
+        rows.append(f'<tr><td class="name"><span class="swatch" style="background:{colour}"></span>{name}</td>'
+                    f'<td class="bar">{track}</td><td class="v">{html_text(residents.format(row["residents"]))}</td>'
+                    f'<td class="v"{style}>{html_text(shown)}</td></tr>')
+    return f'<table class="localign-balance">{head}{"".join(rows)}</table>'
+
+
+Formatter = Callable[[object], str]
+
+
+def yes_no(value: object) -> str:
+    return "Yes" if bool(value) else "No"
+
+
+def table_html(frame: pd.DataFrame, formats: Mapping[str, Formatter] | None = None,
+               meanings: Mapping[str, str] | None = None, colours: Mapping[str, str] | None = None) -> str:
+    """A data frame as a plain HTML table: each column formatted by ``formats`` (else as text; numbers right-aligned),
+    a header's meaning shown when pointed at, and a colour swatch before first-column values found in ``colours``."""
+    formats, meanings, colours = dict(formats or {}), dict(meanings or {}), dict(colours or {})
+    numeric = {c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])
+               and not pd.api.types.is_bool_dtype(frame[c])}
+
+    right = ' class="v"'
+
+    def header(column: str) -> str:
+        tip = f' title="{html_text(meanings[column])}"' if column in meanings else ""
+        return f'<th{right if column in numeric else ""}{tip}>{html_text(column)}</th>'
+
+    def cell(column: str, value: object, first: bool) -> str:
+        text = html_text(formats[column](value) if column in formats else value)
+        swatch = colours.get(str(value)) if first else None
+        if swatch:
+            text = f'<span class="swatch" style="background:{swatch}"></span>{text}'
+        return f'<td{right if column in numeric else ""}>{text}</td>'
+
+    columns = list(frame.columns)
+    head = "<tr>" + "".join(header(c) for c in columns) + "</tr>"
+    body = "".join("<tr>" + "".join(cell(c, v, i == 0) for i, (c, v) in enumerate(zip(columns, values))) + "</tr>"
+                   for values in frame.itertuples(index=False, name=None))
+    return f'<table class="localign-table">{head}{body}</table>'
+
+
+def formatter(key: str) -> Formatter:
+    """Format values as the metric ``key`` is formatted everywhere (its definition's format, a true minus sign)."""
+    definition = metric(key)
+    return lambda value: signed(value, definition.fmt)
+
+
+CONTINUES = "Continues (current, inferred)"
+
+
+def locality_table_html(frame: pd.DataFrame, colours: Mapping[str, str] | None = None) -> str:
+    """The Localities table (``views.locality_table``) as HTML, with each measure's format and meaning from the
+    metric definitions."""
+    keys = {"Residents": "populations", "Deviation": "deviations", "Polsby–Popper": "polsby_popper",
+            "Reock": "reock", "Convex hull": "convex_hull"}
+    formats: dict[str, Formatter] = {column: formatter(key) for column, key in keys.items()}
+    formats.update({"Area (km²)": lambda v: f"{v:.2f}", "One piece": yes_no})
+    meanings = {column: metric(key).meaning for column, key in keys.items()}
+    meanings[CONTINUES] = metric("matched_to_current").meaning
+    shown = frame.rename(columns={"Continues": CONTINUES})
+    return table_html(shown, formats, meanings, colours or locality_colours(frame["Locality"]))
