@@ -39,6 +39,8 @@ once. (Intercepting each request in Playwright instead added 0.3-0.4 s to a cold
 MOVES = 11
 """Ward moves (and undos) timed; the median is reported."""
 COLD_LOADS = 5
+PAUSE_S = 1
+"""Seconds between cold loads, so one load does not pay for tearing down the previous session."""
 SETTLE_S = 5
 """Seconds between the server's first page and the timed cold loads (it loads the export code in the background after
 its first page; a planner's first visit meets a server that has been up for a while)."""
@@ -180,6 +182,7 @@ def run() -> list[dict]:
                     _idle(page, 0.05)
                     cold.append(time.perf_counter() - start)
                     context.close()
+                    time.sleep(PAUSE_S)  # the closed session's teardown (browser and server) is not the next load's
                 row("cold load (median)", statistics.median(cold), "s",
                     f"new browser session to all wards drawn; {COLD_LOADS} loads "
                     f"({', '.join(f'{c:.2f}' for c in cold)} s), server already running")
