@@ -324,8 +324,7 @@ def show_map(area: StudyArea, plan: Plan, key: str, *, title: str | None = None,
     result = map_frame.show(map_frame.base_for(area, options, colours), plan_group(area, layer, options, colours),
                             key=key, height=height, returned_objects=["last_object_clicked"] if clickable else [])
     if legend_below:
-        st.markdown(legend_html(layer.title, map_legend(area, layer, options, colours), layer.note),
-                    unsafe_allow_html=True)
+        st.html(legend_html(layer.title, map_legend(area, layer, options, colours), layer.note))
     return result
 
 
@@ -366,7 +365,7 @@ def balance_panel(area: StudyArea, plan: Plan, evaluation) -> None:
                 st.caption(f"{_md(case_area.balance_text)}. Largest deviation {result.max_abs_deviation:.1%}. "
                            f"Grey band: within ±{tolerance():.0%} of an equal share of each.")
             else:
-                st.markdown(balance_bars_html(result, tolerance()), unsafe_allow_html=True)
+                st.html(balance_bars_html(result, tolerance()))
                 st.caption(f"Equal share: {result.ideal:,.0f} residents. Grey band: within ±{tolerance():.0%}.")
 
 
@@ -381,8 +380,7 @@ def scenario_figures(area: StudyArea, plan: Plan, evaluation, compact: bool = Fa
         head = "".join(f'<td class="v">{html_text(c)}</td>' for c in table.columns)
         rows = "".join(f"<tr><td>{html_text(m)}</td>" + "".join(f'<td class="v">{html_text(v)}</td>' for v in row)
                        + "</tr>" for m, row in zip(table.index, table.to_numpy()))
-        st.markdown(f'<table class="localign-figures"><tr><td></td>{head}</tr>{rows}</table>',
-                    unsafe_allow_html=True)
+        st.html(f'<table class="localign-figures"><tr><td></td>{head}</tr>{rows}</table>')
     else:
         st.dataframe(table, width="stretch")
     st.caption(f"{_md(area.scenario.label())}. Basis: {_md(area.scenario.basis)}")
@@ -422,9 +420,9 @@ def ranking_panel(area: StudyArea, plan: Plan) -> None:
         everything = views.all_plans(area, plan.k)
         rows = "".join(f"<tr><td>{html_text(text)}</td><td class='v'>{html_text(share)}</td></tr>"
                        for text, share in views.standing_rows(everything, plan))
-        st.markdown(f"**Among all {len(everything.plans):,} possible plans** of {plan.k} connected localities\n\n"
-                    f'<table class="localign-figures">{rows}</table>', unsafe_allow_html=True,
+        st.markdown(f"**Among all {len(everything.plans):,} possible plans** of {plan.k} connected localities",
                     help="\n\n".join(views.standing_lines(everything, plan)))
+        st.html(f'<table class="localign-figures">{rows}</table>')
 
 
 def tolerance() -> float:
@@ -474,8 +472,7 @@ def downloads(area: StudyArea, plan: Plan, key: str, others: tuple[Plan, ...] = 
 def notes(area: StudyArea) -> None:
     """The assumption notes and the source line (shown under every map a planner might copy)."""
     text = "<br>".join(html_text(n) for n in area.export_notes)
-    st.markdown(f'<div class="localign-source">{text}<br>{html_text(area.source_line)}</div>',
-                unsafe_allow_html=True)
+    st.html(f'<div class="localign-source">{text}<br>{html_text(area.source_line)}</div>')
 
 
 def plan_choices(area: StudyArea, session: EditSession | None) -> dict[str, Plan]:
@@ -629,8 +626,7 @@ def edit_view(area: StudyArea, session: EditSession | None) -> None:
 
     # only the open tab is drawn (a first visit has less to load: about 0.2 s, within the noise); opening Export
     # starts drawing the briefing pack in the background while the planner reads the buttons
-    parts = {"Localities": lambda: st.markdown(locality_table_html(views.locality_table(area, evaluation)),
-                                               unsafe_allow_html=True),
+    parts = {"Localities": lambda: st.html(locality_table_html(views.locality_table(area, evaluation))),
              "Wards (edit in a table)": lambda: ward_table(area, session),
              "PCNs × localities": lambda: pcn_matrix(area, evaluation),
              "Continuity": lambda: continuity(area, evaluation),
@@ -847,8 +843,8 @@ def proposal_results(area: StudyArea, session: EditSession | None, result) -> No
     with facts:
         for message in views.contiguity_warnings(area, evaluation):
             st.warning(_md(message))
-        st.markdown(balance_bars_html(evaluation, result.constraints.max_deviation or tolerance(),
-                                      locality_colours(plan.localities, among=run_names)), unsafe_allow_html=True)
+        st.html(balance_bars_html(evaluation, result.constraints.max_deviation or tolerance(),
+                                  locality_colours(plan.localities, among=run_names)))
     with standing:
         if session is not None:
             keep, use = st.columns(2)
@@ -1173,7 +1169,7 @@ def brief(area: StudyArea, session: EditSession | None, presenting: bool) -> Non
         if area.scenario is None:
             rows = "".join(f'<tr title="{html_text(f.meaning)}"><td>{html_text(f.title)}</td>'
                            f'<td class="v">{html_text(f.value)}</td></tr>' for f in views.key_figures(evaluation))
-            st.markdown(f'<table class="localign-figures">{rows}</table>', unsafe_allow_html=True)
+            st.html(f'<table class="localign-figures">{rows}</table>')
         else:
             scenario_figures(area, plan, evaluation, compact=True)
         if area.scenario is None:
@@ -1241,9 +1237,9 @@ def main() -> None:
         serve_leaflet()
     area = active_area()
     session = edit_session(area)
-    st.markdown(STYLE, unsafe_allow_html=True)
+    st.html(STYLE)
     if st.query_params.get("present") == "1":
-        st.markdown(PRESENTATION_STYLE, unsafe_allow_html=True)
+        st.html(PRESENTATION_STYLE)
         with friendly("showing the presentation view"):
             brief(area, session, presenting=True)
         return

@@ -34,11 +34,16 @@ def maps(at: AppTest) -> list[dict]:
 
 
 def texts(at: AppTest) -> str:
-    """Every message, caption and Markdown text on the page, joined (to search for words a planner sees)."""
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    """Every message, caption, Markdown text and HTML block on the page, joined (to search for words a planner sees)."""
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + html_blocks(at)
     for kind in (at.error, at.warning, at.info, at.success):
         parts += [e.value for e in kind]
     return "\n".join(str(p) for p in parts)
+
+
+def html_blocks(at: AppTest) -> list[str]:
+    """The HTML of every st.html block on the page (tables, legends, notes, styles), in page order."""
+    return [element.proto.body for element in at.get("html")]
 
 
 def no_exceptions(at: AppTest) -> None:
