@@ -72,10 +72,12 @@ def pack_drawn_ahead() -> tuple:
     """The key of the one briefing pack being drawn in the background, after checking it comes out as a PDF."""
     from analysis.present import prepared_exports
 
-    held = [key for key in prepared_exports._HELD if key[1] == "pdf"]
-    assert len(held) == 1, f"{len(held)} briefing packs drawn ahead"
-    assert prepared_exports._HELD[held[0]][1].result(timeout=60).startswith(b"%PDF")
-    return held[0]
+    packs = prepared_exports.held("pdf")
+    assert len(packs) == 1, f"{len(packs)} briefing packs drawn ahead"
+    (key, future), = packs.items()
+    assert future.result(timeout=60).startswith(b"%PDF")
+    return key
+
 
 
 def open_tab(at: AppTest, name: str) -> AppTest:

@@ -1,6 +1,9 @@
-"""Shared fixtures: the bundled Barking and Dagenham study area, loaded once per test session."""
+"""Shared fixtures: the bundled Barking and Dagenham study area, loaded once per test session, and a clean slate of
+exports drawn ahead."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import pytest
 
@@ -18,3 +21,13 @@ def lbbd_areas() -> StudyArea:
     """The bundled study area on the approximate-area PCN basis (Voronoi PCN areas), as without registrations
     (loaded on its own, so a module may use it in place of ``lbbd``)."""
     return load_bundle(DEFAULT_BUNDLE).without_registrations()
+
+
+@pytest.fixture()
+def no_prepared_exports() -> Iterator[None]:
+    """No export is held before the test, and none is left for the next test, even if this one fails."""
+    from analysis.present import prepared_exports
+
+    prepared_exports.forget()
+    yield
+    prepared_exports.forget()

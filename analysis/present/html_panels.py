@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 
 import pandas as pd
 
-from analysis.metrics.definitions import metric
+from analysis.metrics.definitions import MetricDefinition, metric
 from analysis.metrics.evaluate import Evaluation
 from analysis.present.palette import OUTLINE, TOLERANCE_BAND, locality_colours
 from geo.escape import html_text
@@ -106,9 +106,8 @@ def table_html(frame: pd.DataFrame, formats: Mapping[str, Formatter] | None = No
     return f'<table class="localign-table">{head}{body}</table>'
 
 
-def formatter(key: str) -> Formatter:
-    """Format values as the metric ``key`` is formatted everywhere (its definition's format, a true minus sign)."""
-    definition = metric(key)
+def formatter(definition: MetricDefinition) -> Formatter:
+    """Format values as a metric is formatted everywhere (its definition's format, with a true minus sign)."""
     return lambda value: signed(value, definition.fmt)
 
 
@@ -118,11 +117,12 @@ CONTINUES = "Continues (current, inferred)"
 def locality_table_html(frame: pd.DataFrame, colours: Mapping[str, str] | None = None) -> str:
     """The Localities table (``views.locality_table``) as HTML, with each measure's format and meaning from the
     metric definitions."""
-    keys = {"Residents": "populations", "Deviation": "deviations", "Polsby–Popper": "polsby_popper",
-            "Reock": "reock", "Convex hull": "convex_hull"}
-    formats: dict[str, Formatter] = {column: formatter(key) for column, key in keys.items()}
+    measures = {"Residents": metric("populations"), "Deviation": metric("deviations"),
+                "Polsby–Popper": metric("polsby_popper"), "Reock": metric("reock"),
+                "Convex hull": metric("convex_hull")}
+    formats: dict[str, Formatter] = {column: formatter(definition) for column, definition in measures.items()}
     formats.update({"Area (km²)": lambda v: f"{v:.2f}", "One piece": yes_no})
-    meanings = {column: metric(key).meaning for column, key in keys.items()}
+    meanings = {column: definition.meaning for column, definition in measures.items()}
     meanings[CONTINUES] = metric("matched_to_current").meaning
     shown = frame.rename(columns={"Continues": CONTINUES})
     return table_html(shown, formats, meanings, colours or locality_colours(frame["Locality"]))

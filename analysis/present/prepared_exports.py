@@ -62,6 +62,12 @@ def fetch(key: tuple, area: StudyArea, make: Callable[[], bytes]) -> bytes:
     return _draw(make)
 
 
+def held(fmt: str | None = None) -> dict[tuple, Future]:
+    """The exports held now (drawn or still drawing), by key, optionally of one format: a snapshot."""
+    with _HELD_LOCK:
+        return {key: future for key, (_, future) in _HELD.items() if fmt is None or key[1] == fmt}
+
+
 def forget() -> None:
     """Drop every prepared file (tests, or after the data changed)."""
     with _HELD_LOCK:

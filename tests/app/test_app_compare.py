@@ -32,20 +32,18 @@ def test_comparing_a_plan_with_itself_says_nothing_moves(tmp_path, monkeypatch):
     assert any("every ward in the same locality" in s.value for s in app.success)
 
 
-def test_export_section_is_drawn_when_opened_and_starts_the_pack_in_order(tmp_path, monkeypatch, lbbd):
+def test_export_section_is_drawn_when_opened_and_starts_the_pack_in_order(tmp_path, monkeypatch, lbbd, no_prepared_exports):
     """Compare's export section draws its buttons only when opened, and opening it starts the briefing pack of
     A then B (the planner's order) in the background."""
     from analysis.present import prepared_exports
 
-    prepared_exports.forget()
     app = start_app(tmp_path / "autosave", monkeypatch)
     move_ward(app, ward_code(lbbd, "Goresbrook"), "North")
     show(app, "Compare")
-    assert not app.get("download_button") and not prepared_exports._HELD
+    assert not app.get("download_button") and not prepared_exports.held()
     app.session_state["cmp_export"] = True
     app.run()
     no_exceptions(app)
     assert "Briefing pack (PDF)" in [b.label for b in app.get("download_button")]
     names = [name for name, _ in pack_drawn_ahead()[2]]
     assert names == [app.selectbox(key=k).value.removeprefix("Working plan: ") for k in ("cmp_a", "cmp_b")]
-    prepared_exports.forget()

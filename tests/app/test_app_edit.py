@@ -125,20 +125,18 @@ def test_a_split_locality_is_warned_about_by_ward_name(app, lbbd):
     assert metric(app, "Every locality in one piece") == "no"
 
 
-def test_export_tab_draws_its_buttons_when_opened_and_starts_the_pack(app):
+def test_export_tab_draws_its_buttons_when_opened_and_starts_the_pack(app, no_prepared_exports):
     """The Export tab is drawn only when opened, and opening it starts drawing the briefing pack in the background
     (so the PDF is ready by the time the planner clicks it)."""
     from analysis.present import prepared_exports
 
-    prepared_exports.forget()
     assert not app.get("download_button"), "a closed Export tab draws no buttons"
-    assert not prepared_exports._HELD, "nothing is drawn ahead before the tab is opened"
+    assert not prepared_exports.held(), "nothing is drawn ahead before the tab is opened"
     open_tab(app, "Export")
     no_exceptions(app)
     labels = [b.label for b in app.get("download_button")]
     assert "Briefing pack (PDF)" in labels and "Ward list (CSV)" in labels
     pack_drawn_ahead()
-    prepared_exports.forget()
 
 
 def test_nothing_stray_above_the_title(app):

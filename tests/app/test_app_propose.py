@@ -90,16 +90,14 @@ def test_an_option_can_be_kept_and_edited(app, lbbd):
     assert "Option 2" in app.selectbox(key="cmp_a").options
 
 
-def test_export_section_is_drawn_when_opened_and_starts_the_pack(app):
+def test_export_section_is_drawn_when_opened_and_starts_the_pack(app, no_prepared_exports):
     """An option's export section draws its buttons only when opened; opening it starts the briefing pack."""
     from analysis.present import prepared_exports
 
-    prepared_exports.forget()
     app.button(key="p_run").click().run()
-    assert not app.get("download_button") and not prepared_exports._HELD
+    assert not app.get("download_button") and not prepared_exports.held()
     app.session_state["p_export"] = True
     app.run()
     no_exceptions(app)
     assert "Briefing pack (PDF)" in [b.label for b in app.get("download_button")]
     assert shown_plan(app).name in [name for name, _ in pack_drawn_ahead()[2]]
-    prepared_exports.forget()

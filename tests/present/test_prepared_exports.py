@@ -8,8 +8,7 @@ from analysis.present import prepared_exports
 from analysis.present.downloads import plan_downloads
 
 
-def test_prepared_pack_is_made_once_and_handed_over(lbbd):
-    prepared_exports.forget()
+def test_prepared_pack_is_made_once_and_handed_over(lbbd, no_prepared_exports):
     current = views.reference_plans(lbbd)[next(iter(views.reference_plans(lbbd)))]
     items = {d.key: d for d in plan_downloads(lbbd, current, title="Board paper")}
     pdf = items["pdf"]
@@ -18,6 +17,7 @@ def test_prepared_pack_is_made_once_and_handed_over(lbbd):
     first = pdf.make()
     again = pdf.make()
     assert first.startswith(b"%PDF") and first is again, "the prepared file is handed over, not drawn again"
+    assert len(prepared_exports.held("pdf")) == 1 and not prepared_exports.held("png")
     # the same plan with another title is a different file: drawn afresh, never the prepared one
     other = {d.key: d for d in plan_downloads(lbbd, current, title="Another title")}["pdf"]
     assert other.make() is not first
