@@ -71,6 +71,11 @@ class MetricDefinition:
         return f"{delta:+.3f}"
 
 
+def with_true_minus(text: str) -> str:
+    """A formatted figure as board papers print it: negative signs as the true minus sign ('−6.2%'), not a hyphen."""
+    return text.replace("-", "−")
+
+
 POLSBY_POPPER_REF = ("Polsby, D. D. & Popper, R. D. (1991) 'The third criterion: compactness as a procedural "
                      "safeguard against partisan gerrymandering', Yale Law & Policy Review 9(2), 301–353.")
 HUNGARIAN_REF = ("Kuhn, H. W. (1955) 'The Hungarian method for the assignment problem', Naval Research Logistics "

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 
 import pandas as pd
 
-from analysis.metrics.definitions import MetricDefinition, metric
+from analysis.metrics.definitions import MetricDefinition, metric, with_true_minus
 from analysis.metrics.evaluate import Evaluation
 from analysis.present.palette import OUTLINE, TOLERANCE_BAND, locality_colours
 from geo.escape import html_text
@@ -24,50 +24,30 @@ BAR_HEADROOM = 1.08
 """The bar track runs to 8 % past the larger of the biggest locality and the top of the band."""
 
 
-def _percent_of(value: float, top: float) -> str:
-    return f"{100 * value / top:.2f}%"
-
-
-def signed(value: float, fmt: str) -> str:
-    """A signed figure with a true minus sign ('−6.2%'), as printed in board papers."""
-    return fmt.format(value).replace("-", "−")
-
-
-def balance_rows(evaluation: Evaluation, tolerance: float) -> list[dict]:
-    """One row per locality in the plan's order: residents, deviation, whether it is within the band, and where its
-    bar, the band and the equal-share line sit along the track (0 to 1)."""
-    ideal = evaluation.ideal
-    low, high = ideal * (1 - tolerance), ideal * (1 + tolerance)
-    top = max(max(evaluation.populations.values()), high) * BAR_HEADROOM
-    return [{"locality": loc, "residents": evaluation.populations[loc], "deviation": evaluation.deviations[loc],
-             "within": abs(evaluation.deviations[loc]) <= tolerance + 1e-12,
-             "bar": evaluation.populations[loc] / top, "band": (low / top, high / top), "equal": ideal / top}
-            for loc in evaluation.localities]
-
-
 def balance_bars_html(evaluation: Evaluation, tolerance: float, colours: Mapping[str, str] | None = None) -> str:
     """The balance chart as an HTML table: each locality's bar in its colour over the grey ±tolerance band, the
     dashed equal-share line, then its residents and deviation (red when outside the band)."""
     colours = dict(colours or locality_colours(evaluation.localities))
-    residents, deviation = metric("populations"), metric("deviations")
-    equal = html_text(f"{metric('ideal').title}: {metric('ideal').format(evaluation.ideal)} residents (dashed line)")
+    residents, deviation, ideal = metric("populations"), metric("deviations"), evaluation.ideal
+    top = max(max(evaluation.populations.values()), ideal * (1 + tolerance)) * BAR_HEADROOM  # the track's right end
+    band = (f'<div class="band" style="left:{ideal * (1 - tolerance) / top:.2%};width:{2 * ideal * tolerance / top:.2%};'
+            f'background:{TOLERANCE_BAND}"></div>')
+    equal_line = f'<div class="equal" style="left:{ideal / top:.2%};border-color:{OUTLINE}"></div>'
+    equal = html_text(f"{metric('ideal').title}: {metric('ideal').format(ideal)} residents (dashed line)")
     head = (f'<tr><th>Locality</th><th class="bar" title="{equal}">Against an equal share</th>'
             f'<th class="v" title="{html_text(residents.meaning)}">Residents</th>'
             f'<th class="v" title="{html_text(deviation.meaning)}">Deviation</th></tr>')
     rows = []
-    for row in balance_rows(evaluation, tolerance):
-        name, colour = html_text(row["locality"]), colours[row["locality"]]
-        low, high = row["band"]
-        shown = signed(row["deviation"], deviation.fmt)
-        tip = html_text(f"{row['locality']}: {row['residents']:,.0f} residents ({shown} against an equal share)")
-        track = (f'<div class="track" title="{tip}">'
-                 f'<div class="band" style="left:{low:.2%};width:{high - low:.2%};background:{TOLERANCE_BAND}"></div>'
-                 f'<div class="fill" style="width:{row["bar"]:.2%};background:{colour};border-color:{OUTLINE}"></div>'
-                 f'<div class="equal" style="left:{row["equal"]:.2%};border-color:{OUTLINE}"></div></div>')
-        style = "" if row["within"] else f' style="color:{OUT_OF_BAND}"'
-        rows.append(f'<tr><td class="name"><span class="swatch" style="background:{colour}"></span>{name}</td>'
-                    f'<td class="bar">{track}</td><td class="v">{html_text(residents.format(row["residents"]))}</td>'
-                    f'<td class="v"{style}>{html_text(shown)}</td></tr>')
+    for loc in evaluation.localities:
+        people, colour = evaluation.populations[loc], colours[loc]
+        shown = with_true_minus(deviation.format(evaluation.deviations[loc]))
+        tip = html_text(f"{loc}: {people:,.0f} residents ({shown} against an equal share)")
+        fill = f'<div class="fill" style="width:{people / top:.2%};background:{colour};border-color:{OUTLINE}"></div>'
+        within = abs(evaluation.deviations[loc]) <= tolerance + 1e-12
+        style = "" if within else f' style="color:{OUT_OF_BAND}"'
+        rows.append(f'<tr><td class="name"><span class="swatch" style="background:{colour}"></span>{html_text(loc)}</td>'
+                    f'<td class="bar"><div class="track" title="{tip}">{band}{fill}{equal_line}</div></td>'
+                    f'<td class="v">{html_text(residents.format(people))}</td><td class="v"{style}>{html_text(shown)}</td></tr>')
     return f'<table class="localign-balance">{head}{"".join(rows)}</table>'
 
 
@@ -108,7 +88,7 @@ def table_html(frame: pd.DataFrame, formats: Mapping[str, Formatter] | None = No
 
 def formatter(definition: MetricDefinition) -> Formatter:
     """Format values as a metric is formatted everywhere (its definition's format, with a true minus sign)."""
-    return lambda value: signed(value, definition.fmt)
+    return lambda value: with_true_minus(definition.format(value))
 
 
 CONTINUES = "Continues (current, inferred)"

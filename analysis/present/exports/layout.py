@@ -22,6 +22,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 from pyproj import Transformer
 
+from analysis.metrics.definitions import with_true_minus
 from geo.bundle import StudyArea
 from geo.crs import LONLAT_CRS, METRIC_CRS
 
@@ -60,8 +61,7 @@ def today(generated: dt.date | None = None) -> str:
 
 def signed_percent(value: float, digits: int = 1) -> str:
     """A signed percentage with a true minus sign, e.g. '+2.1%' or '−6.2%'."""
-    text = f"{value:+.{digits}%}"
-    return text.replace("-", "−")
+    return with_true_minus(f"{value:+.{digits}%}")
 
 
 WIDTH_SLACK = 1.01
