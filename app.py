@@ -76,6 +76,7 @@ table.localign-table {font-size: 0.88rem;}
   white-space: nowrap;}
 .localign-balance .v, .localign-table .v {text-align: right; font-variant-numeric: tabular-nums;}
 .localign-balance td.v {font-weight: 600;}
+.localign-balance td.name, .localign-table td:first-child {white-space: normal; overflow-wrap: anywhere; min-width: 5rem;}
 .localign-balance td.bar {width: 52%;}
 .localign-balance .track {position: relative; height: 1.05rem;}
 .localign-balance .band {position: absolute; top: -0.3rem; bottom: -0.3rem; opacity: 0.7;}
