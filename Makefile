@@ -9,6 +9,9 @@ BIN    := $(VENV)/bin
 PORT   ?= 8501
 BUNDLE ?=
 OPEN_TO_NETWORK ?=
+# setuptools warns on every editable install ("Please be careful with folders…"), which a planner cannot act on;
+# errors still show.
+INSTALL = PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet
 
 .PHONY: run serve test bench install clean lint check-national
 
@@ -18,16 +21,16 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed-app: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(INSTALL) -e .
 	$(BIN)/python -m analysis.cli.warmup
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(INSTALL) -e '.[test]'
 	@touch $@ $(VENV)/.installed-app
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(INSTALL) -e '.[dev]'
 	@touch $@ $(VENV)/.installed-test $(VENV)/.installed-app
 
 install: $(VENV)/.installed-app

@@ -127,3 +127,29 @@ def test_single_option_pack_has_four_pages(lbbd, options):
     reader = PdfReader(io.BytesIO(data))
     assert len(reader.pages) == 1 + FIXED_PAGES
     assert "±5%" in _flat(reader.pages[0].extract_text())
+
+
+def _font_programs(reader: PdfReader) -> list[str]:
+    """The names of the font programs embedded in a PDF (one per copy of a font)."""
+    names = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            for descendant in font.get("/DescendantFonts", [font]):
+                descriptor = descendant.get_object().get("/FontDescriptor")
+                if descriptor is not None and "/FontFile2" in descriptor.get_object():
+                    names.add(str(descendant.get_object()["/BaseFont"]))
+    return sorted(names)
+
+
+def test_pack_embeds_each_font_once_for_one_line_text(reader):
+    # matplotlib starts another copy of a font for ligatures and (by default) for characters past Latin-1; one-line
+    # texts are set without ligatures and the block is the whole of Unicode's first plane, so only the regular
+    # weight's multi-line texts (which keep their ligatures) need a second copy
+    fonts = _font_programs(reader)
+    bold = [f for f in fonts if "Bold" in f]
+    assert len(bold) == 1, fonts
+    assert len(fonts) <= 3, fonts
+    text = " ".join(_flat(page.extract_text()) for page in reader.pages)
+    assert "−" in text or "–" in text  # characters past Latin-1 still come out as themselves
+    assert "fi" in text  # and so do words with "fi", set without the ligature

@@ -19,6 +19,7 @@ from pathlib import Path
 from matplotlib import rc_context
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter
 
 from analysis.metrics.evaluate import Evaluation, evaluate
@@ -389,11 +390,28 @@ def briefing_pdf_bytes(area: StudyArea, plans: Plan | Sequence[Plan], *, toleran
     metadata = {"Title": title or f"Locality options for {area.manifest.short_name}: briefing pack",
                 "Subject": "; ".join(names), "Author": "localign", "Creator": "localign",
                 "Keywords": "localities, wards, PCN, population balance"}
-    # TrueType fonts (type 42) keep the text searchable and copyable.
-    with rc_context({"pdf.fonttype": 42, "text.parse_math": False}), PdfPages(buffer, metadata=metadata) as pdf:
+    with rc_context(PDF_FONTS), PdfPages(buffer, metadata=metadata) as pdf:
         for fig in figures:
-            pdf.savefig(fig)
+            pdf.savefig(without_ligatures(fig))
     return buffer.getvalue()
+
+
+PDF_FONTS = {"pdf.fonttype": 42, "ps.fonttype": 42, "text.parse_math": False}
+"""TrueType fonts (type 42) keep the text searchable and copyable. Matplotlib 3.11 starts a second copy of a font
+for characters past the first block of ``ps.fonttype``'s size (256 for its default, 3): at 42 the dashes, true minus
+signs and bullets stay in the first copy."""
+
+
+def without_ligatures(fig: Figure) -> Figure:
+    """Set the figure's one-line texts without ligatures ("fi", "ff"), which matplotlib embeds as another copy of the
+    font (it passes no font features for a text of several lines, so those keep theirs).
+
+    Each copy of a font costs about 0.1 s of subsetting: the pack now embeds three copies instead of four.
+    """
+    for text in fig.findobj(Text):
+        if text.get_fontfeatures() is None:
+            text.set_fontfeatures(("-liga",))
+    return fig
 
 
 def briefing_pdf(area: StudyArea, plans: Plan | Sequence[Plan], path: str | Path, *,
