@@ -3,6 +3,8 @@
 
 Times (wall clock, from the click to the result fully drawn in the browser):
 - cold load: opening the app in a new browser session until every ward is drawn on the map and Streamlit is idle;
+  between the app's loads, a bare Streamlit page (benchmarks/bare_page.py) is loaded the same way: the floor, which
+  moves with the shared machine's speed (from 1.4 to 2 s on the same day), so each run's figure comes with it;
 - ward move: "Move ward" until the moved ward shows its new locality's colour on the map (and the key figures
   say "(edited)"); also the bytes the server sends over the websocket for one move;
 - undo: "Undo" until the ward shows its old colour again;
@@ -59,9 +61,9 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _start_server(autosave: str) -> tuple[subprocess.Popen, str]:
+def _start_server(autosave: str, script: str = "app.py") -> tuple[subprocess.Popen, str]:
     port = _free_port()
-    command = [str(Path(sys.executable).parent / "streamlit"), "run", "app.py", "--server.headless", "true",
+    command = [str(Path(sys.executable).parent / "streamlit"), "run", script, "--server.headless", "true",
                "--server.port", str(port), "--server.address", "127.0.0.1"]
     env = {**os.environ, "LOCALIGN_AUTOSAVE_DIR": autosave}
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -137,6 +139,23 @@ def _download_seconds(page, label: str) -> tuple[float, int]:
     return time.perf_counter() - start, Path(path).stat().st_size
 
 
+BARE_TEXT = "A bare Streamlit page"
+"""What benchmarks/bare_page.py shows."""
+
+
+def _cold_load(browser, url: str, ready) -> float:
+    """Seconds from opening ``url`` in a new browser session until ``ready(page)`` returns and Streamlit is idle."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    start = time.perf_counter()
+    page.goto(url)
+    ready(page)
+    _idle(page, 0.05)
+    elapsed = time.perf_counter() - start
+    context.close()
+    return elapsed
+
+
 def run() -> list[dict]:
     from playwright.sync_api import sync_playwright
 
@@ -158,6 +177,7 @@ def run() -> list[dict]:
 
     with tempfile.TemporaryDirectory() as autosave:
         process, url = _start_server(autosave)
+        bare, bare_url = _start_server(autosave, "benchmarks/bare_page.py")
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS + OFFLINE, headless=True)
@@ -170,22 +190,22 @@ def run() -> list[dict]:
                 if page.evaluate("fetch('https://unpkg.com/leaflet').then(() => true, () => false)"):
                     raise RuntimeError("the benchmark browser reached the internet; the offline rule did not hold")
                 warm.close()
+                _cold_load(browser, bare_url, lambda page: page.get_by_text(BARE_TEXT).wait_for())  # its first visit
                 time.sleep(SETTLE_S)  # no page open: the server finishes loading the export code after its first page
 
-                cold = []
-                for _ in range(COLD_LOADS):
-                    context = browser.new_context(viewport={"width": 1440, "height": 900})
-                    page = context.new_page()
-                    start = time.perf_counter()
-                    page.goto(url)
-                    _wards_drawn(page)
-                    _idle(page, 0.05)
-                    cold.append(time.perf_counter() - start)
-                    context.close()
+                cold, floor = [], []
+                for _ in range(COLD_LOADS):  # the app and the bare page in turn, so both meet the same machine
+                    cold.append(_cold_load(browser, url, _wards_drawn))
                     time.sleep(PAUSE_S)  # the closed session's teardown (browser and server) is not the next load's
+                    floor.append(_cold_load(browser, bare_url, lambda page: page.get_by_text(BARE_TEXT).wait_for()))
+                    time.sleep(PAUSE_S)
                 row("cold load (median)", statistics.median(cold), "s",
                     f"new browser session to all wards drawn; {COLD_LOADS} loads "
-                    f"({', '.join(f'{c:.2f}' for c in cold)} s), server already running")
+                    f"({', '.join(f'{c:.2f}' for c in cold)} s), server already running; "
+                    f"{statistics.median(cold) - statistics.median(floor):.2f} s above a bare Streamlit page")
+                row("bare Streamlit page, cold load (median)", statistics.median(floor), "s",
+                    f"the floor on this machine at this moment: one line of text, loaded the same way between the "
+                    f"app's loads ({', '.join(f'{c:.2f}' for c in floor)} s)")
 
                 context = browser.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True)
                 page = context.new_page()
@@ -273,11 +293,12 @@ def run() -> list[dict]:
             row("PDF drawn from scratch (median)", statistics.median(drawn), "s",
                 "the briefing pack of today's localities drawn in this process, 3 times (no preparation ahead)")
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            for server in (process, bare):
+                server.terminate()
+                try:
+                    server.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    server.kill()
     return rows
 
 
