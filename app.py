@@ -29,7 +29,7 @@ from analysis.plan.editing import AutosaveStore, EditSession, new_session_key, s
 from analysis.metrics.evaluate import evaluate
 from analysis.metrics.definitions import metric
 from analysis.metrics.population import DEFAULT_TOLERANCE
-from analysis.present.html_panels import balance_bars_html, locality_table_html
+from analysis.present.html_panels import balance_bars_html, figures_html, locality_table_html
 from analysis.present.palette import CURRENT_OUTLINE, PCN_OUTLINE, PRACTICE, locality_colours
 from analysis.plan.partition import Plan
 from analysis.plan.io import read_plan
@@ -378,10 +378,7 @@ def scenario_figures(area: StudyArea, plan: Plan, evaluation, compact: bool = Fa
     base = evaluate(area.without_scenario(), plan)
     table = views.scenario_figures(base, evaluation)
     if compact:
-        head = "".join(f'<td class="v">{html_text(c)}</td>' for c in table.columns)
-        rows = "".join(f"<tr><td>{html_text(m)}</td>" + "".join(f'<td class="v">{html_text(v)}</td>' for v in row)
-                       + "</tr>" for m, row in zip(table.index, table.to_numpy()))
-        st.html(f'<table class="localign-figures"><tr><td></td>{head}</tr>{rows}</table>')
+        st.html(figures_html(zip(table.index, table.to_numpy()), head=list(table.columns)))
     else:
         st.dataframe(table, width="stretch")
     st.caption(f"{_md(area.scenario.label())}. Basis: {_md(area.scenario.basis)}")
@@ -419,11 +416,9 @@ def ranking_panel(area: StudyArea, plan: Plan) -> None:
             views.all_plans(area, plan.k, report)
             bar.empty()
         everything = views.all_plans(area, plan.k)
-        rows = "".join(f"<tr><td>{html_text(text)}</td><td class='v'>{html_text(share)}</td></tr>"
-                       for text, share in views.standing_rows(everything, plan))
         st.markdown(f"**Among all {len(everything.plans):,} possible plans** of {plan.k} connected localities",
                     help="\n\n".join(views.standing_lines(everything, plan)))
-        st.html(f'<table class="localign-figures">{rows}</table>')
+        st.html(figures_html((text, [share]) for text, share in views.standing_rows(everything, plan)))
 
 
 def tolerance() -> float:
@@ -1168,9 +1163,8 @@ def brief(area: StudyArea, session: EditSession | None, presenting: bool) -> Non
                  layer_control=not presenting, zoom_buttons=not presenting)
     with facts:
         if area.scenario is None:
-            rows = "".join(f'<tr title="{html_text(f.meaning)}"><td>{html_text(f.title)}</td>'
-                           f'<td class="v">{html_text(f.value)}</td></tr>' for f in views.key_figures(evaluation))
-            st.html(f'<table class="localign-figures">{rows}</table>')
+            figures = views.key_figures(evaluation)
+            st.html(figures_html([(f.title, [f.value]) for f in figures], tips=[f.meaning for f in figures]))
         else:
             scenario_figures(area, plan, evaluation, compact=True)
         if area.scenario is None:

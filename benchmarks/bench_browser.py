@@ -4,7 +4,7 @@
 Times (wall clock, from the click to the result fully drawn in the browser):
 - cold load: opening the app in a new browser session until every ward is drawn on the map and Streamlit is idle;
   between the app's loads, a bare Streamlit page (benchmarks/bare_page.py) is loaded the same way: the floor, which
-  moves with the shared machine's speed (from 1.4 to 2 s on the same day), so each run's figure comes with it;
+  moves with the shared machine's speed (medians 1.19-1.42 s in one evening's runs), so each run's figure comes with it;
 - ward move: "Move ward" until the moved ward shows its new locality's colour on the map (and the key figures
   say "(edited)"); also the bytes the server sends over the websocket for one move;
 - undo: "Undo" until the ward shows its old colour again;
@@ -143,6 +143,10 @@ BARE_TEXT = "A bare Streamlit page"
 """What benchmarks/bare_page.py shows."""
 
 
+def _bare_page_shown(page) -> None:
+    page.get_by_text(BARE_TEXT).wait_for()
+
+
 def _cold_load(browser, url: str, ready) -> float:
     """Seconds from opening ``url`` in a new browser session until ``ready(page)`` returns and Streamlit is idle."""
     context = browser.new_context(viewport={"width": 1440, "height": 900})
@@ -176,9 +180,12 @@ def run() -> list[dict]:
                      "notes": notes})
 
     with tempfile.TemporaryDirectory() as autosave:
-        process, url = _start_server(autosave)
-        bare, bare_url = _start_server(autosave, "benchmarks/bare_page.py")
+        servers = []
         try:
+            process, url = _start_server(autosave)
+            servers.append(process)
+            bare, bare_url = _start_server(autosave, "benchmarks/bare_page.py")
+            servers.append(bare)
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS + OFFLINE, headless=True)
                 # warm the server once (imports, bundle, numba) so cold load measures a planner's first visit
@@ -190,14 +197,14 @@ def run() -> list[dict]:
                 if page.evaluate("fetch('https://unpkg.com/leaflet').then(() => true, () => false)"):
                     raise RuntimeError("the benchmark browser reached the internet; the offline rule did not hold")
                 warm.close()
-                _cold_load(browser, bare_url, lambda page: page.get_by_text(BARE_TEXT).wait_for())  # its first visit
+                _cold_load(browser, bare_url, _bare_page_shown)  # its first visit
                 time.sleep(SETTLE_S)  # no page open: the server finishes loading the export code after its first page
 
                 cold, floor = [], []
                 for _ in range(COLD_LOADS):  # the app and the bare page in turn, so both meet the same machine
                     cold.append(_cold_load(browser, url, _wards_drawn))
                     time.sleep(PAUSE_S)  # the closed session's teardown (browser and server) is not the next load's
-                    floor.append(_cold_load(browser, bare_url, lambda page: page.get_by_text(BARE_TEXT).wait_for()))
+                    floor.append(_cold_load(browser, bare_url, _bare_page_shown))
                     time.sleep(PAUSE_S)
                 row("cold load (median)", statistics.median(cold), "s",
                     f"new browser session to all wards drawn; {COLD_LOADS} loads "
@@ -293,7 +300,7 @@ def run() -> list[dict]:
             row("PDF drawn from scratch (median)", statistics.median(drawn), "s",
                 "the briefing pack of today's localities drawn in this process, 3 times (no preparation ahead)")
         finally:
-            for server in (process, bare):
+            for server in servers:
                 server.terminate()
                 try:
                     server.wait(timeout=15)

@@ -8,7 +8,7 @@ text from data is escaped (``html_text``); colours come from the palette.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import pandas as pd
 
@@ -49,6 +49,21 @@ def balance_bars_html(evaluation: Evaluation, tolerance: float, colours: Mapping
                     f'<td class="bar"><div class="track" title="{tip}">{band}{fill}{equal_line}</div></td>'
                     f'<td class="v">{html_text(residents.format(people))}</td><td class="v"{style}>{html_text(shown)}</td></tr>')
     return f'<table class="localign-balance">{head}{"".join(rows)}</table>'
+
+
+def figures_html(rows: Iterable[tuple[object, Sequence[object]]], head: Sequence[object] | None = None,
+                 tips: Sequence[str] | None = None) -> str:
+    """Labelled figures as the app's compact table: each row's label, then its figures right-aligned, under an
+    optional header of column names; a row's meaning (``tips``) shows when pointed at. Every text is escaped."""
+    def row(label: object, figures: Sequence[object], tip: str | None = None) -> str:
+        title = f' title="{html_text(tip)}"' if tip else ""
+        cells = "".join(f'<td class="v">{html_text(f)}</td>' for f in figures)
+        return f"<tr{title}><td>{html_text(label)}</td>{cells}</tr>"
+
+    rows = list(rows)
+    top = row("", head) if head is not None else ""
+    body = "".join(row(label, figures, tips[i] if tips else None) for i, (label, figures) in enumerate(rows))
+    return f'<table class="localign-figures">{top}{body}</table>'
 
 
 Formatter = Callable[[object], str]

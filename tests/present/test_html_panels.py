@@ -10,7 +10,13 @@ from synthetic import code_of
 
 from analysis.metrics.evaluate import evaluate
 from analysis.plan.partition import current_plan
-from analysis.present.html_panels import BAR_HEADROOM, OUT_OF_BAND, balance_bars_html, locality_table_html
+from analysis.present.html_panels import (
+    BAR_HEADROOM,
+    OUT_OF_BAND,
+    balance_bars_html,
+    figures_html,
+    locality_table_html,
+)
 from analysis.present.palette import TOLERANCE_BAND, locality_colours
 from analysis.present.views import locality_table
 
@@ -113,3 +119,15 @@ def test_names_from_data_stay_text(lbbd):
         assert hostile in [row[0] for row in parsed.rows]
         assert {tag for tag, _ in parsed.tags} <= {"table", "tr", "th", "td", "div", "span"}
         assert not any(name.startswith("on") for _, attrs in parsed.tags for name in attrs)
+
+
+def test_figures_table_keeps_rows_header_and_meanings_as_text():
+    hostile = '<img src=x onerror="alert(1)">${x}`'
+    fragment = figures_html([(hostile, ["1,234", "−5.0%"]), ("Wards", [19, 19])], head=["Base", hostile],
+                            tips=[f"means {hostile}", ""])
+    assert "<img" not in fragment and "${" not in fragment and "`" not in fragment
+    parsed = Cells(fragment)
+    assert parsed.rows == [["", "Base", hostile], [hostile, "1,234", "−5.0%"], ["Wards", "19", "19"]]
+    rows = [attrs for tag, attrs in parsed.tags if tag == "tr"]
+    assert rows[1] == {"title": f"means {hostile}"} and rows[0] == rows[2] == {}
+    assert [attrs.get("class") for tag, attrs in parsed.tags if tag == "td"] == [None, "v", "v"] * 3

@@ -378,24 +378,6 @@ def briefing_figures(area: StudyArea, plans: Plan | Sequence[Plan], *, tolerance
     return figures
 
 
-def briefing_pdf_bytes(area: StudyArea, plans: Plan | Sequence[Plan], *, tolerance: float = DEFAULT_TOLERANCE,
-                       generated: dt.date | None = None, title: str | None = None,
-                       purpose: str | None = None) -> bytes:
-    """The briefing pack as PDF bytes (for the app's download button)."""
-    with rc_context({"text.parse_math": False}):  # names from data are plain text: a "$" is never mathematics
-        figures = briefing_figures(area, plans, tolerance=tolerance, generated=generated, title=title,
-                                   purpose=purpose)
-    names = [p.name for p in ([plans] if isinstance(plans, Plan) else plans)]
-    buffer = io.BytesIO()
-    metadata = {"Title": title or f"Locality options for {area.manifest.short_name}: briefing pack",
-                "Subject": "; ".join(names), "Author": "localign", "Creator": "localign",
-                "Keywords": "localities, wards, PCN, population balance"}
-    with rc_context(PDF_FONTS), PdfPages(buffer, metadata=metadata) as pdf:
-        for fig in figures:
-            pdf.savefig(without_ligatures(fig))
-    return buffer.getvalue()
-
-
 PDF_FONTS = {"pdf.fonttype": 42, "ps.fonttype": 42, "text.parse_math": False}
 """TrueType fonts (type 42) keep the text searchable and copyable. Matplotlib 3.11 starts a second copy of a font
 for characters past the first block of ``ps.fonttype``'s size (256 for its default, 3): at 42 the dashes, true minus
@@ -412,6 +394,24 @@ def without_ligatures(fig: Figure) -> Figure:
         if text.get_fontfeatures() is None:
             text.set_fontfeatures(("-liga",))
     return fig
+
+
+def briefing_pdf_bytes(area: StudyArea, plans: Plan | Sequence[Plan], *, tolerance: float = DEFAULT_TOLERANCE,
+                       generated: dt.date | None = None, title: str | None = None,
+                       purpose: str | None = None) -> bytes:
+    """The briefing pack as PDF bytes (for the app's download button)."""
+    with rc_context({"text.parse_math": False}):  # names from data are plain text: a "$" is never mathematics
+        figures = briefing_figures(area, plans, tolerance=tolerance, generated=generated, title=title,
+                                   purpose=purpose)
+    names = [p.name for p in ([plans] if isinstance(plans, Plan) else plans)]
+    buffer = io.BytesIO()
+    metadata = {"Title": title or f"Locality options for {area.manifest.short_name}: briefing pack",
+                "Subject": "; ".join(names), "Author": "localign", "Creator": "localign",
+                "Keywords": "localities, wards, PCN, population balance"}
+    with rc_context(PDF_FONTS), PdfPages(buffer, metadata=metadata) as pdf:
+        for fig in figures:
+            pdf.savefig(without_ligatures(fig))
+    return buffer.getvalue()
 
 
 def briefing_pdf(area: StudyArea, plans: Plan | Sequence[Plan], path: str | Path, *,
