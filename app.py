@@ -6,6 +6,7 @@ Run it with `make run`, or `streamlit run app.py -- --bundle DIR` for another co
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 from contextlib import contextmanager
@@ -29,7 +30,7 @@ from analysis.plan.editing import AutosaveStore, EditSession, new_session_key, s
 from analysis.metrics.evaluate import evaluate
 from analysis.metrics.definitions import metric
 from analysis.metrics.population import DEFAULT_TOLERANCE
-from analysis.present.html_panels import balance_bars_html, figures_html, locality_table_html
+from analysis.present.html_panels import balance_bars_html, figures_html, key_figures_html, locality_table_html
 from analysis.present.palette import CURRENT_OUTLINE, PCN_OUTLINE, PRACTICE, locality_colours
 from analysis.plan.partition import Plan
 from analysis.plan.io import read_plan
@@ -60,9 +61,11 @@ st.set_page_config(page_title="localign – locality planner", layout="wide",
 STYLE = """
 <style>
 .block-container {padding-top: 2.2rem; padding-bottom: 1rem;}
-[data-testid="stMetricValue"] {font-size: 1.45rem;}
-[data-testid="stMetricLabel"] p {font-size: 0.8rem; white-space: normal; overflow: visible; line-height: 1.2;}
-[data-testid="stMetricLabel"] div {overflow: visible;}
+.localign-figures-grid {display: grid; gap: 0.75rem; margin-bottom: 1rem;}
+.localign-figure {border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; padding: 0.55rem 0.8rem; cursor: help;}
+.localign-figure .t {font-size: 0.8rem; line-height: 1.2; color: #31333F;}
+.localign-figure .t::after {content: " \24D8"; color: #8a8c94;}
+.localign-figure .v {font-size: 1.45rem; line-height: 1.35; margin-top: 0.2rem; font-variant-numeric: tabular-nums;}
 .localign-source {color: #555; font-size: 0.8rem; line-height: 1.35;}
 table.localign-figures {border-collapse: collapse; width: 100%; font-size: 0.95rem; margin-bottom: 0.6rem;}
 table.localign-figures td {border: none; border-bottom: 1px solid #e6e6e6; padding: 0.42rem 0.2rem;}
@@ -109,14 +112,26 @@ def load_area(folder: str) -> StudyArea:
     return load_bundle(folder)
 
 
+PREPARE_AT_START = "LOCALIGN_PREPARE_AT_START"
+# Environment setting: "0" stops the server drawing today's briefing pack after its first page (the app's tests set
+# it, so each test sees only the exports it asks for). A comment, not a docstring: Streamlit would show the string.
+
+
 @st.cache_resource(show_spinner=False)
-def load_export_code() -> threading.Thread:
-    """Load the export drawing code (matplotlib's PDF backend and fontTools, about a second) once per server, in the
-    background after the first page is sent, so a planner's first export does not wait for it."""
+def prepare_exports_at_start(area_key: str, _area: StudyArea) -> threading.Thread:
+    """Once per server and study area, in the background after the first page is sent: load the export drawing code
+    (matplotlib's PDF backend and fontTools, about a second), then draw today's localities' briefing pack as the
+    Export tab offers it before any edit, so a planner's first pack is handed over at once and later ones are quicker
+    (a server's first pack takes about 60 % longer than the next, measuring the words every pack shares)."""
     from analysis.present.exports import preload
 
     thread = threading.Thread(target=preload, daemon=True, name="localign-load-exports")
     thread.start()
+    today_plan = current_localities(_area)
+    if today_plan is not None and os.environ.get(PREPARE_AT_START, "1") != "0":
+        items = plan_downloads(_area, today_plan, tolerance=DEFAULT_TOLERANCE_PCT / 100,
+                               pack=[today_plan])
+        start_ahead(items, EXPORT_AHEAD)
     return thread
 
 
@@ -385,10 +400,7 @@ def scenario_figures(area: StudyArea, plan: Plan, evaluation, compact: bool = Fa
 
 
 def key_figures(evaluation, per_row: int = 4) -> None:
-    figures = views.key_figures(evaluation)
-    for start in range(0, len(figures), per_row):
-        for column, figure in zip(st.columns(per_row), figures[start:start + per_row]):
-            column.metric(figure.title, figure.value, help=figure.meaning, border=True)
+    st.html(key_figures_html(views.key_figures(evaluation), per_row))
 
 
 def progress_bar(text: str):
@@ -421,8 +433,11 @@ def ranking_panel(area: StudyArea, plan: Plan) -> None:
         st.html(figures_html((text, [share]) for text, share in views.standing_rows(everything, plan)))
 
 
+DEFAULT_TOLERANCE_PCT = round(DEFAULT_TOLERANCE * 100)
+
+
 def tolerance() -> float:
-    return st.session_state.get("tolerance_pct", round(DEFAULT_TOLERANCE * 100)) / 100
+    return st.session_state.get("tolerance_pct", DEFAULT_TOLERANCE_PCT) / 100
 
 
 EXPORT_AHEAD = ("pdf",)
@@ -439,10 +454,7 @@ def downloads(area: StudyArea, plan: Plan, key: str, others: tuple[Plan, ...] = 
     if pack is None:  # a briefing pack always compares with today's localities (as option A)
         pack = with_baseline([plan, *others], current_localities(area))
     items = plan_downloads(area, plan, others, tolerance=tolerance(), pack=pack, title=title, purpose=purpose)
-    for name in ahead:  # in the order asked for: the slowest, most wanted file first
-        for item in items:
-            if item.key == name and item.prepare is not None:
-                item.prepare()
+    start_ahead(items, ahead)
     columns = st.columns(3)
     for i, item in enumerate(items):
         column = columns[i % 3]
@@ -463,6 +475,15 @@ def downloads(area: StudyArea, plan: Plan, key: str, others: tuple[Plan, ...] = 
         else:
             st.error(f"The {name} export could not be made. Try again, or use another format.")
         failures.pop(name)
+
+
+def start_ahead(items: list, ahead: tuple[str, ...]) -> None:
+    """Start drawing the formats in ``ahead`` in the background, in the order asked for (the slowest, most wanted file
+    first)."""
+    for name in ahead:
+        for item in items:
+            if item.key == name and item.prepare is not None:
+                item.prepare()
 
 
 def notes(area: StudyArea) -> None:
@@ -538,7 +559,7 @@ def sidebar(area: StudyArea, session: EditSession | None) -> None:
                                        help="Adds a street-map layer you can switch on in the map. Without "
                                             "internet access the map keeps its plain background.")
         remember_layer_ticks(layers)
-        st.slider("Balance tolerance (± % of an equal share)", 1, 25, round(DEFAULT_TOLERANCE * 100), key="tolerance_pct",
+        st.slider("Balance tolerance (± % of an equal share)", 1, 25, DEFAULT_TOLERANCE_PCT, key="tolerance_pct",
                   help="The band on the balance chart and the default maximum deviation for proposals.")
         st.multiselect("Balance on", list(area.attributes.columns), default=[area.population_column],
                        key="balance_on", format_func=area.measure_title,
@@ -1251,7 +1272,7 @@ def main() -> None:
                     page(area, session)
     # last, so the open view (and its map) reaches the browser first; the sidebar's widgets keep their state
     sidebar(area, session)
-    load_export_code()
+    prepare_exports_at_start(study_area_key(area), area)
 
 
 main()

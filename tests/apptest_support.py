@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -12,9 +14,12 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 120
 
 
-def start_app(autosave: Path, monkeypatch: pytest.MonkeyPatch, **query: str) -> AppTest:
-    """A fresh browser session on the app (as after a reload), autosaving into ``autosave``."""
+def start_app(autosave: Path, monkeypatch: pytest.MonkeyPatch, *, prepare_at_start: bool = False,
+              **query: str) -> AppTest:
+    """A fresh browser session on the app (as after a reload), autosaving into ``autosave``; the server draws today's
+    briefing pack after its first page only when ``prepare_at_start`` (so each test sees only the exports it asks for)."""
     monkeypatch.setenv("LOCALIGN_AUTOSAVE_DIR", str(autosave))
+    monkeypatch.setenv("LOCALIGN_PREPARE_AT_START", "1" if prepare_at_start else "0")
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     for key, value in query.items():
         at.query_params[key] = value
@@ -52,9 +57,14 @@ def no_exceptions(at: AppTest) -> None:
     assert "Traceback" not in texts(at)
 
 
+KEY_FIGURE = re.compile(r'<div class="localign-figure" title="[^"]*"><div class="t">([^<]*)</div><div class="v">([^<]*)</div>')
+
+
 def metric(at: AppTest, title: str) -> str:
-    """The shown value of a key figure by its title."""
-    return next(m.value for m in at.metric if m.label == title)
+    """The shown value of a key figure (a card in the key figures' HTML) by its title."""
+    shown = {unescape(t): unescape(v) for block in html_blocks(at) for t, v in KEY_FIGURE.findall(block)}
+    assert title in shown, f"no key figure titled {title!r}; shown: {sorted(shown)}"
+    return shown[title]
 
 
 def move_ward(at: AppTest, code: str, locality: str) -> AppTest:

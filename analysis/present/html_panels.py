@@ -1,5 +1,5 @@
 """Panels of the app's first screen written as plain HTML: the population balance as bars against the tolerance band,
-and tables of figures.
+key figures as cards, and tables of figures.
 
 They show the same figures as a chart or a data grid would, but the browser has no chart or grid code to fetch and
 start for them (about 2 MB of script), so a planner's first screen is drawn sooner and a ward move redraws less. Every
@@ -64,6 +64,14 @@ def figures_html(rows: Iterable[tuple[object, Sequence[object]]], head: Sequence
     top = row("", head) if head is not None else ""
     body = "".join(row(label, figures, tips[i] if tips else None) for i, (label, figures) in enumerate(rows))
     return f'<table class="localign-figures">{top}{body}</table>'
+
+
+def key_figures_html(figures: Iterable, per_row: int = 4) -> str:
+    """Key figures as bordered cards, ``per_row`` to a row: each its title over its value, its meaning shown when pointed
+    at (the look of Streamlit's metric, without its script: about 0.2 s less on a first screen). Every text is escaped."""
+    cards = "".join(f'<div class="localign-figure" title="{html_text(f.meaning)}"><div class="t">{html_text(f.title)}'
+                    f'</div><div class="v">{html_text(f.value)}</div></div>' for f in figures)
+    return f'<div class="localign-figures-grid" style="grid-template-columns:repeat({per_row},1fr)">{cards}</div>'
 
 
 Formatter = Callable[[object], str]

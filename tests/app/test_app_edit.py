@@ -139,6 +139,32 @@ def test_export_tab_draws_its_buttons_when_opened_and_starts_the_pack(app, no_pr
     pack_drawn_ahead()
 
 
+def test_a_new_server_draws_todays_pack_after_its_first_page_for_the_export_tab(tmp_path, monkeypatch, lbbd,
+                                                                              no_prepared_exports):
+    """After its first page a server draws today's localities' briefing pack in the background, once: the Export tab
+    of a planner who has not edited asks for exactly that file (nothing more is drawn), and later pages start none."""
+    import streamlit as st
+
+    from analysis.present import prepared_exports
+    from analysis.present.views import reference_plans
+
+    st.cache_resource.clear()  # as a newly started server
+    at = start_app(tmp_path / "autosave", monkeypatch, prepare_at_start=True)
+    no_exceptions(at)
+    key = pack_drawn_ahead()
+    today = next(iter(reference_plans(lbbd).values()))
+    assert key[2] == ((today.name, today.key()),), "the pack is of today's localities alone"
+    open_tab(at, "Export")
+    no_exceptions(at)
+    assert set(prepared_exports.held("pdf")) == {key}, "the Export tab hands over the pack drawn at start"
+
+    prepared_exports.forget()
+    again = start_app(tmp_path / "autosave2", monkeypatch, prepare_at_start=True)
+    no_exceptions(again)
+    assert not prepared_exports.held(), "a later planner's first page starts no second pack"
+    st.cache_resource.clear()  # the next test starts a server of its own
+
+
 def test_nothing_stray_above_the_title(app):
     """The title is the page's first text, and its style sheet is applied (a bare string in app.py once showed above
     the title; Streamlit's magic is now off)."""

@@ -159,8 +159,8 @@ def test_a_hostile_bundle_and_plan_run_no_script(browser, tmp_path):
 
 
 def wards_that_move(page) -> str:
-    metric = page.locator('[data-testid="stMetric"]').filter(has_text="Wards that move").first
-    return metric.locator('[data-testid="stMetricValue"]').inner_text().strip()
+    figure = page.locator(".localign-figure").filter(has_text="Wards that move").first
+    return figure.locator(".v").inner_text().strip()
 
 
 def move(page, ward: str, now_in: str, locality: str) -> None:

@@ -15,10 +15,11 @@ from analysis.present.html_panels import (
     OUT_OF_BAND,
     balance_bars_html,
     figures_html,
+    key_figures_html,
     locality_table_html,
 )
 from analysis.present.palette import TOLERANCE_BAND, locality_colours
-from analysis.present.views import locality_table
+from analysis.present.views import Figure, key_figures, locality_table
 
 
 class Cells(HTMLParser):
@@ -131,3 +132,39 @@ def test_figures_table_keeps_rows_header_and_meanings_as_text():
     rows = [attrs for tag, attrs in parsed.tags if tag == "tr"]
     assert rows[1] == {"title": f"means {hostile}"} and rows[0] == rows[2] == {}
     assert [attrs.get("class") for tag, attrs in parsed.tags if tag == "td"] == [None, "v", "v"] * 3
+
+
+def test_key_figure_cards_show_each_title_value_and_meaning_as_text(lbbd):
+    """One card per key figure of the current localities, in order, with its title, value and meaning as given; a
+    hostile title stays text."""
+    figures = key_figures(evaluate(lbbd, current_plan(lbbd)))
+    hostile = '<img src=x onerror="alert(1)">${x}`'
+    fragment = key_figures_html([*figures, Figure("x", hostile, "1 <b>", f"means {hostile}")], per_row=3)
+    assert "<img" not in fragment and "<b>" not in fragment and "${" not in fragment and "`" not in fragment
+
+    class Cards(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.cards, self.grid, self._part = [], None, None
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if attrs.get("class") == "localign-figures-grid":
+                self.grid = attrs["style"]
+            elif attrs.get("class") == "localign-figure":
+                self.cards.append({"meaning": attrs["title"], "t": "", "v": ""})
+            elif attrs.get("class") in ("t", "v"):
+                self._part = attrs["class"]
+
+        def handle_endtag(self, tag):
+            self._part = None
+
+        def handle_data(self, data):
+            if self._part:
+                self.cards[-1][self._part] += data
+
+    parsed = Cards()
+    parsed.feed(fragment)
+    assert parsed.grid == "grid-template-columns:repeat(3,1fr)"
+    expected = [{"meaning": f.meaning, "t": f.title, "v": f.value} for f in figures]
+    assert parsed.cards == [*expected, {"meaning": f"means {hostile}", "t": hostile, "v": "1 <b>"}]
