@@ -104,12 +104,22 @@ figure code, its PDF backend and fontTools, about a second)."""
 
 
 def preload() -> None:
-    """Import the drawing code now, so that a first PNG or PDF does not wait for it (the app calls this in the
-    background once the first page is sent)."""
+    """Import the drawing code now, with the code for each table of the fonts it embeds, so that a first PNG or PDF
+    does not wait for it (the app calls this in the background once the first page is sent)."""
     import importlib
 
     for name in DRAWING_MODULES:
         importlib.import_module(name)
+    # fontTools imports the code of each table of a font when it first subsets one
+    from fontTools.ttLib import TTFont, getTableModule
+    from matplotlib.font_manager import FontProperties, findfont
+
+    from analysis.present.exports.layout import FONT
+
+    for weight in ("normal", "bold"):
+        with TTFont(findfont(FontProperties(family=FONT, weight=weight)), lazy=True) as font:
+            for tag in font.keys():
+                getTableModule(tag)
 
 
 def export_bytes(area: StudyArea, plans: Plan | Sequence[Plan], fmt: str, **options) -> bytes:
