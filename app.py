@@ -118,21 +118,31 @@ PREPARE_AT_START = "LOCALIGN_PREPARE_AT_START"
 
 
 @st.cache_resource(show_spinner=False)
-def prepare_exports_at_start(area_key: str, _area: StudyArea) -> threading.Thread:
-    """Once per server and study area, in the background after the first page is sent: load the export drawing code
-    (matplotlib's PDF backend and fontTools, about a second), then draw today's localities' briefing pack as the
-    Export tab offers it before any edit, so a planner's first pack is handed over at once and later ones are quicker
-    (a server's first pack takes about 60 % longer than the next, measuring the words every pack shares)."""
+def load_export_code() -> threading.Thread:
+    """Load the export drawing code (matplotlib's PDF backend and fontTools, about a second) once per server, in the
+    background after the first page is sent, so a planner's first export does not wait for it."""
     from analysis.present.exports import preload
 
     thread = threading.Thread(target=preload, daemon=True, name="localign-load-exports")
     thread.start()
+    return thread
+
+
+@st.cache_resource(show_spinner=False)
+def prepare_todays_pack(area_key: str, _area: StudyArea) -> None:
+    """Once per server, after the first page of the study area it serves: draw today's localities' briefing pack in
+    the background as the Export tab offers it before any edit, so a planner's first pack is handed over at once and
+    later ones are quicker (a process's first pack takes about 60 % longer than the next, measuring the words every
+    pack shares)."""
     today_plan = current_localities(_area)
     if today_plan is not None and os.environ.get(PREPARE_AT_START, "1") != "0":
-        items = plan_downloads(_area, today_plan, tolerance=DEFAULT_TOLERANCE_PCT / 100,
-                               pack=[today_plan])
-        start_ahead(items, EXPORT_AHEAD)
-    return thread
+        start_ahead(plan_downloads(_area, today_plan, tolerance=DEFAULT_TOLERANCE_PCT / 100, pack=[today_plan]),
+                    EXPORT_AHEAD)
+
+
+def serving_own_bundle() -> bool:
+    """Whether this session shows the study area the server was started with (not an upload or another council)."""
+    return st.session_state.get("uploaded_area") is None and bundle_folder() == requested_bundle(sys.argv[1:])
 
 
 @st.cache_resource(show_spinner=False)
@@ -1272,7 +1282,9 @@ def main() -> None:
                     page(area, session)
     # last, so the open view (and its map) reaches the browser first; the sidebar's widgets keep their state
     sidebar(area, session)
-    prepare_exports_at_start(study_area_key(area), area)
+    load_export_code()
+    if serving_own_bundle():
+        prepare_todays_pack(study_area_key(area), area)
 
 
 main()

@@ -6,6 +6,8 @@ import re
 
 import pytest
 from apptest_support import (
+    APP,
+    TIMEOUT,
     html_blocks,
     maps,
     metric,
@@ -163,6 +165,31 @@ def test_a_new_server_draws_todays_pack_after_its_first_page_for_the_export_tab(
     no_exceptions(again)
     assert not prepared_exports.held(), "a later planner's first page starts no second pack"
     st.cache_resource.clear()  # the next test starts a server of its own
+
+
+def test_a_session_on_another_bundle_starts_no_pack_at_start(tmp_path, monkeypatch, no_prepared_exports):
+    """Only the study area the server was started with gets today's pack drawn at start: a planner who opens another
+    bundle (here a copy of the bundled one, with the same wards and current localities) starts none."""
+    import shutil
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from analysis.present import prepared_exports
+    from geo.bundle import DEFAULT_BUNDLE
+
+    other = tmp_path / "other"
+    shutil.copytree(DEFAULT_BUNDLE, other)
+    st.cache_resource.clear()
+    monkeypatch.setenv("LOCALIGN_AUTOSAVE_DIR", str(tmp_path / "autosave"))
+    monkeypatch.setenv("LOCALIGN_PREPARE_AT_START", "1")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["bundle_dir"] = str(other)
+    at.run()
+    no_exceptions(at)
+    assert "Current localities (inferred" in texts(at), "the copy opened with its current localities"
+    assert not prepared_exports.held()
+    st.cache_resource.clear()
 
 
 def test_nothing_stray_above_the_title(app):
