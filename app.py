@@ -25,7 +25,7 @@ from analysis.present.charts import (
     selected_option,
 )
 from analysis.metrics.compare import compare
-from analysis.present.downloads import plan_downloads, with_baseline
+from analysis.present.downloads import Download, plan_downloads, with_baseline
 from analysis.plan.editing import AutosaveStore, EditSession, new_session_key, study_area_key, valid_session_key
 from analysis.metrics.evaluate import evaluate
 from analysis.metrics.definitions import metric
@@ -114,7 +114,7 @@ def load_area(folder: str) -> StudyArea:
 
 PREPARE_AT_START = "LOCALIGN_PREPARE_AT_START"
 # Environment setting: "0" stops the server drawing today's briefing pack after its first page (the app's tests set
-# it, so each test sees only the exports it asks for). A comment, not a docstring: Streamlit would show the string.
+# it, so each test sees only the exports it asks for).
 
 
 @st.cache_resource(show_spinner=False)
@@ -487,7 +487,7 @@ def downloads(area: StudyArea, plan: Plan, key: str, others: tuple[Plan, ...] = 
         failures.pop(name)
 
 
-def start_ahead(items: list, ahead: tuple[str, ...]) -> None:
+def start_ahead(items: list[Download], ahead: tuple[str, ...]) -> None:
     """Start drawing the formats in ``ahead`` in the background, in the order asked for (the slowest, most wanted file
     first)."""
     for name in ahead:

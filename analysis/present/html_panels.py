@@ -15,6 +15,7 @@ import pandas as pd
 from analysis.metrics.definitions import MetricDefinition, metric, with_true_minus
 from analysis.metrics.evaluate import Evaluation
 from analysis.present.palette import OUTLINE, TOLERANCE_BAND, locality_colours
+from analysis.present.views import Figure
 from geo.escape import html_text
 
 OUT_OF_BAND = "#B2182B"
@@ -66,9 +67,9 @@ def figures_html(rows: Iterable[tuple[object, Sequence[object]]], head: Sequence
     return f'<table class="localign-figures">{top}{body}</table>'
 
 
-def key_figures_html(figures: Iterable, per_row: int = 4) -> str:
+def key_figures_html(figures: Iterable[Figure], per_row: int = 4) -> str:
     """Key figures as bordered cards, ``per_row`` to a row: each its title over its value, its meaning shown when pointed
-    at (the look of Streamlit's metric, without its script: about 0.2 s less on a first screen). Every text is escaped."""
+    at (the look of Streamlit's metric, without its script). Every text is escaped."""
     cards = "".join(f'<div class="localign-figure" title="{html_text(f.meaning)}"><div class="t">{html_text(f.title)}'
                     f'</div><div class="v">{html_text(f.value)}</div></div>' for f in figures)
     return f'<div class="localign-figures-grid" style="grid-template-columns:repeat({per_row},1fr)">{cards}</div>'
