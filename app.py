@@ -64,7 +64,9 @@ STYLE = """
 .localign-figures-grid {display: grid; gap: 0.75rem; margin-bottom: 1rem;}
 .localign-figure {border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; padding: 0.55rem 0.8rem; cursor: help;}
 .localign-figure .t {font-size: 0.8rem; line-height: 1.2; color: #31333F;}
-.localign-figure .t::after {content: " \24D8"; color: #8a8c94;}
+.localign-figure .t::after {content: "?"; display: inline-block; width: 1.05em; height: 1.05em; line-height: 1.05em;
+  margin-left: 0.3em; border: 1px solid #8a8c94; border-radius: 50%; color: #6b6d75; font-size: 0.7rem;
+  text-align: center; vertical-align: 0.1em;}
 .localign-figure .v {font-size: 1.45rem; line-height: 1.35; margin-top: 0.2rem; font-variant-numeric: tabular-nums;}
 .localign-source {color: #555; font-size: 0.8rem; line-height: 1.35;}
 table.localign-figures {border-collapse: collapse; width: 100%; font-size: 0.95rem; margin-bottom: 0.6rem;}

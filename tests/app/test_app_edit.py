@@ -197,7 +197,10 @@ def test_nothing_stray_above_the_title(app):
     the title; Streamlit's magic is now off)."""
     first = [m.value for m in app.main.markdown][:1]
     assert first[0].startswith("### localign"), first
-    assert any(block.lstrip().startswith("<style>") for block in html_blocks(app))
+    styles = [block for block in html_blocks(app) if block.lstrip().startswith("<style>")]
+    assert styles
+    # a style sheet is plain text: no control character (a Python escape like "\24D8" once slipped one in)
+    assert not any(re.search(r"[\x00-\x08\x0b-\x1f\x7f]", style) for style in styles)
 
 
 def test_first_screen_balance_and_localities_are_plain_html_that_follow_a_move(app, lbbd):
