@@ -138,8 +138,7 @@ def prepare_todays_pack(area_key: str, _area: StudyArea) -> None:
     pack shares)."""
     today_plan = current_localities(_area)
     if today_plan is not None and os.environ.get(PREPARE_AT_START, "1") != "0":
-        start_ahead(plan_downloads(_area, today_plan, tolerance=DEFAULT_TOLERANCE_PCT / 100, pack=[today_plan]),
-                    EXPORT_AHEAD)
+        start_ahead(download_items(_area, today_plan, tol=DEFAULT_TOLERANCE_PCT / 100), EXPORT_AHEAD)
 
 
 def serving_own_bundle() -> bool:
@@ -463,9 +462,7 @@ def downloads(area: StudyArea, plan: Plan, key: str, others: tuple[Plan, ...] = 
     """Export buttons for a plan: ward list, measures, GeoJSON, slide map and briefing pack (``pack``, in order);
     the formats in ``ahead`` are made in the background while the planner reads the page."""
     failures: dict = st.session_state.setdefault("export_failures", {})
-    if pack is None:  # a briefing pack always compares with today's localities (as option A)
-        pack = with_baseline([plan, *others], current_localities(area))
-    items = plan_downloads(area, plan, others, tolerance=tolerance(), pack=pack, title=title, purpose=purpose)
+    items = download_items(area, plan, others, tol=tolerance(), pack=pack, title=title, purpose=purpose)
     start_ahead(items, ahead)
     columns = st.columns(3)
     for i, item in enumerate(items):
@@ -487,6 +484,16 @@ def downloads(area: StudyArea, plan: Plan, key: str, others: tuple[Plan, ...] = 
         else:
             st.error(f"The {name} export could not be made. Try again, or use another format.")
         failures.pop(name)
+
+
+def download_items(area: StudyArea, plan: Plan, others: tuple[Plan, ...] = (), *, tol: float,
+                   pack: list[Plan] | None = None, title: str | None = None,
+                   purpose: str | None = None) -> list[Download]:
+    """The files behind a plan's export buttons; the briefing pack covers ``pack``, by default the plan and ``others``
+    with today's localities first (a briefing pack always compares with today)."""
+    if pack is None:
+        pack = with_baseline([plan, *others], current_localities(area))
+    return plan_downloads(area, plan, others, tolerance=tol, pack=pack, title=title, purpose=purpose)
 
 
 def start_ahead(items: list[Download], ahead: tuple[str, ...]) -> None:

@@ -15,12 +15,15 @@ TIMEOUT = 120
 
 
 def start_app(autosave: Path, monkeypatch: pytest.MonkeyPatch, *, prepare_at_start: bool = False,
-              **query: str) -> AppTest:
-    """A fresh browser session on the app (as after a reload), autosaving into ``autosave``; the server draws today's
-    briefing pack after its first page only when ``prepare_at_start`` (so each test sees only the exports it asks for)."""
+              state: dict | None = None, **query: str) -> AppTest:
+    """A fresh browser session on the app (as after a reload), autosaving into ``autosave``, with ``state`` in its
+    session state before the first run; the server draws today's briefing pack after its first page only when
+    ``prepare_at_start`` (so each test sees only the exports it asks for)."""
     monkeypatch.setenv("LOCALIGN_AUTOSAVE_DIR", str(autosave))
     monkeypatch.setenv("LOCALIGN_PREPARE_AT_START", "1" if prepare_at_start else "0")
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
     for key, value in query.items():
         at.query_params[key] = value
     return at.run()

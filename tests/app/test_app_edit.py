@@ -6,8 +6,6 @@ import re
 
 import pytest
 from apptest_support import (
-    APP,
-    TIMEOUT,
     html_blocks,
     maps,
     metric,
@@ -173,7 +171,6 @@ def test_a_session_on_another_bundle_starts_no_pack_at_start(tmp_path, monkeypat
     import shutil
 
     import streamlit as st
-    from streamlit.testing.v1 import AppTest
 
     from analysis.present import prepared_exports
     from geo.bundle import DEFAULT_BUNDLE
@@ -181,11 +178,7 @@ def test_a_session_on_another_bundle_starts_no_pack_at_start(tmp_path, monkeypat
     other = tmp_path / "other"
     shutil.copytree(DEFAULT_BUNDLE, other)
     st.cache_resource.clear()
-    monkeypatch.setenv("LOCALIGN_AUTOSAVE_DIR", str(tmp_path / "autosave"))
-    monkeypatch.setenv("LOCALIGN_PREPARE_AT_START", "1")
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.session_state["bundle_dir"] = str(other)
-    at.run()
+    at = start_app(tmp_path / "autosave", monkeypatch, prepare_at_start=True, state={"bundle_dir": str(other)})
     no_exceptions(at)
     assert "Current localities (inferred" in texts(at), "the copy opened with its current localities"
     assert not prepared_exports.held()
