@@ -169,3 +169,18 @@ def test_no_two_pieces_of_text_overlap_on_the_slide_or_the_pack(lbbd, four):
         for i, (text_a, a) in enumerate(boxes):
             for text_b, b in boxes[i + 1:]:
                 assert not a.overlaps(b), (number, text_a[:50], text_b[:50])
+
+
+def test_a_map_page_is_rendered_only_when_saved(lbbd, four, monkeypatch):
+    """Building the slide map renders nothing (geopandas asks for an idle redraw after each layer it plots, which on a
+    plain Agg canvas renders the whole page three times), yet the saved PNG is still the whole map."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renders = []
+    original = FigureCanvasAgg.draw
+    monkeypatch.setattr(FigureCanvasAgg, "draw", lambda self, *a, **k: (renders.append(1), original(self, *a, **k)))
+    fig = plan_figure(lbbd, four, title="Option B")
+    assert renders == []
+    assert len([p for ax in fig.axes for p in ax.collections]) >= 3  # the wards, localities and PCN layers are there
+    fig.canvas.draw()
+    assert renders == [1]
