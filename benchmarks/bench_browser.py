@@ -194,7 +194,7 @@ def run() -> list[dict]:
     rows: list[dict] = []
 
     def row(measure: str, value: float, unit: str, notes: str = "") -> None:
-        target = next((t for name, t in TARGETS.items() if measure.startswith(name)), None)
+        target = next((t for name, t in TARGETS.items() if measure.startswith(name) and unit == "s"), None)
         if target is not None:
             notes = (f"target ≤ {target:g} s: {'met' if value <= target else 'NOT met'}" + (f"; {notes}" if notes else ""))
         rows.append({"benchmark": "browser", "measure": measure, "value": round(value, 3), "unit": unit,
