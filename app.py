@@ -578,10 +578,62 @@ def sidebar(area: StudyArea, session: EditSession | None) -> None:
                                        help="Adds a street-map layer you can switch on in the map. Without "
                                             "internet access the map keeps its plain background.")
         remember_layer_ticks(layers)
-        st.slider("Balance tolerance (± % of an equal share)", 1, 25, DEFAULT_TOLERANCE_PCT, key="tolerance_pct",
+        balance_settings(area)
+        st.divider()
+        st.button("Presentation view", key="present_on", width="stretch", type="primary",
+                  help="Hides the controls so a screenshot of the map is ready for a slide. To leave it, point at "
+                       "the top-right corner and click “Leave presentation view”.",
+                  on_click=lambda: st.query_params.update(present="1"))
+
+
+SETTINGS = ("tolerance_pct", "balance_on", "scenario")
+# The balance settings' widget keys. Their widgets are drawn only while "Balance" is open in the sidebar, and not at all
+# in the presentation view; Streamlit forgets a widget's value when a run does not draw it, so keep_settings hands the
+# values back to session state at the start of every run.
+
+
+def keep_settings() -> None:
+    """Keep the planner's balance settings through runs that do not draw their widgets (a closed section, the
+    presentation view): without this, a planner who balanced on children lost it on leaving the presentation view."""
+    st.session_state.setdefault("tolerance_pct", DEFAULT_TOLERANCE_PCT)
+    for key in SETTINGS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
+def short_title(title: str) -> str:
+    """A measure's title without its source in brackets, e.g. 'Children aged 0-15'."""
+    return title.split(" (")[0]
+
+
+def balance_summary(area: StudyArea) -> str:
+    """The balance settings in force, in one line, e.g. 'Balance on Residents · ±10% · no growth scenario'."""
+    measures = " + ".join(short_title(area.measure_title(m)) for m in area.balance_columns)
+    text = f"Balance on {measures} · ±{tolerance():.0%}"
+    if area.scenarios:
+        text += f" · growth: {area.scenario.name}" if area.scenario is not None else " · no growth scenario"
+    return text
+
+
+def balance_settings(area: StudyArea) -> None:
+    """The settings in force in one line, and the balance tolerance, the measures balanced on and the growth scenario
+    in a section drawn only when opened (a first visit loads no slider or multiselect code)."""
+    st.caption(_md(balance_summary(area)))
+    # a fixed title: Streamlit takes an expander's title as part of its identity, so a changing one closes it
+    section = st.expander("Change balance or growth" if area.scenarios else "Change balance", key="balance_settings",
+                          on_change="rerun")
+    if not section.open:
+        return
+    options = list(area.attributes.columns)
+    chosen = st.session_state.get("balance_on", [area.population_column])
+    kept = [m for m in chosen if m in options]  # another study area has other measures
+    st.session_state.balance_on = kept if kept or not chosen else [area.population_column]
+    if st.session_state.get("scenario") not in (None, *area.scenarios):
+        st.session_state.scenario = None
+    with section:
+        st.slider("Balance tolerance (± % of an equal share)", 1, 25, key="tolerance_pct",
                   help="The band on the balance chart and the default maximum deviation for proposals.")
-        st.multiselect("Balance on", list(area.attributes.columns), default=[area.population_column],
-                       key="balance_on", format_func=area.measure_title,
+        st.multiselect("Balance on", options, key="balance_on", format_func=area.measure_title,
                        help="Judge balance on residents or on need (children 0–15, people 65+, registered patients, "
                             "deprivation). With several, a plan's balance is its largest deviation over them and "
                             "the tolerance applies to each.")
@@ -590,11 +642,6 @@ def sidebar(area: StudyArea, session: EditSession | None) -> None:
                          format_func=lambda s: "None (2021 residents)" if s is None else s,
                          help="Adds a scenario's residents (an assumption from council statements, not a "
                               "projection); charts and key figures then show the base and the scenario side by side.")
-        st.divider()
-        st.button("Presentation view", key="present_on", width="stretch", type="primary",
-                  help="Hides the controls so a screenshot of the map is ready for a slide. To leave it, point at "
-                       "the top-right corner and click “Leave presentation view”.",
-                  on_click=lambda: st.query_params.update(present="1"))
 
 
 LAYER_TICKS = {"current": "layer_current", "pcn": "layer_pcn", "practices": "layer_practices",
@@ -1268,6 +1315,7 @@ def require_sign_in() -> None:
 def main() -> None:
     require_sign_in()
     browser_session()
+    keep_settings()
     with friendly("preparing the map files"):
         serve_leaflet()
     area = active_area()

@@ -18,6 +18,11 @@ def body(page) -> str:
 def test_evidence_choices_in_a_real_browser(page, server):  # noqa: F811
     open_page(page, server)
     sidebar = page.locator('section[data-testid="stSidebar"]')
+    # the balance settings are summarised in a closed section, drawn when opened
+    assert "Balance on Residents · ±10% · no growth scenario" in sidebar.inner_text()
+    assert "Growth scenario" not in sidebar.inner_text()
+    sidebar.get_by_text("Change balance or growth").click()
+    settle(page)
     assert "Balance on" in sidebar.inner_text() and "Growth scenario" in sidebar.inner_text()
 
     # the PCN layer drawn from registrations, each PCN named on the map
