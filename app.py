@@ -586,19 +586,36 @@ def sidebar(area: StudyArea, session: EditSession | None) -> None:
                   on_click=lambda: st.query_params.update(present="1"))
 
 
-SETTINGS = ("tolerance_pct", "balance_on", "scenario")
-# The balance settings' widget keys. Their widgets are drawn only while "Balance" is open in the sidebar, and not at all
-# in the presentation view; Streamlit forgets a widget's value when a run does not draw it, so keep_settings hands the
-# values back to session state at the start of every run.
+WEIGHT_SLIDERS = (("balance", "Balance", "Localities close to an equal share of residents."),
+                  ("nesting", "PCN nesting", "Keep each PCN's residents in one locality (PCN areas are approximate)."),
+                  ("compactness", "Compactness", "Rounder, less straggly localities."),
+                  ("continuity", "Continuity", "Keep residents in their current locality (inferred)."))
+PROPOSE_KEYS = ("p_k", "p_maxdev", "p_pcns", "p_top", *(f"p_w_{name}" for name, _, _ in WEIGHT_SLIDERS),
+                "p_together", "p_apart", "p_method", "p_seed", "p_budget")
+KEPT = ("tolerance_pct", "balance_on", "scenario", "brief_title", "brief_purpose", *PROPOSE_KEYS)
+# The planner's choices held in widgets that a run may not draw: the balance settings (drawn only while their section
+# is open), the Brief's title and purpose and the Propose rules (drawn only in their tab), and all of them in the
+# presentation view. Streamlit forgets a widget's value when a run does not draw it, so keep_settings hands the values
+# back to session state at the start of every run.
 
 
 def keep_settings() -> None:
-    """Keep the planner's balance settings through runs that do not draw their widgets (a closed section, the
-    presentation view): without this, a planner who balanced on children lost it on leaving the presentation view."""
+    """Keep the planner's choices through runs that do not draw their widgets (a closed section, another tab, the
+    presentation view): without this, the Brief's title and the balance settings were lost on leaving the
+    presentation view, and the Propose rules reset while the options found with them were still listed."""
     st.session_state.setdefault("tolerance_pct", DEFAULT_TOLERANCE_PCT)
-    for key in SETTINGS:
+    for key in KEPT:
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]
+
+
+def propose_defaults(area: StudyArea) -> dict:
+    """The Propose rules a planner starts from: the study area's usual number of localities, the balance tolerance,
+    no limit on split PCNs, ten options, the default weights, the best available method, seed 0 and 30 seconds."""
+    weights = Weights()
+    return {"p_k": area.manifest.default_k, "p_maxdev": round(tolerance() * 100), "p_pcns": "No limit", "p_top": 10,
+            **{f"p_w_{name}": float(getattr(weights, name)) for name, _, _ in WEIGHT_SLIDERS},
+            "p_together": [], "p_apart": [], "p_method": "auto", "p_seed": 0, "p_budget": 30}
 
 
 def short_title(title: str) -> str:
@@ -812,26 +829,24 @@ def continuity(area: StudyArea, evaluation) -> None:
 def propose_view(area: StudyArea, session: EditSession | None) -> None:
     """The planner's rules and weights, the engine with a progress bar, the Pareto front and the chosen option."""
     names = {u: str(area.unit_names[u]) for u in sorted(area.ids, key=lambda u: str(area.unit_names[u]))}
+    for key, value in propose_defaults(area).items():
+        st.session_state.setdefault(key, value)
+    for key in ("p_together", "p_apart"):  # wards of another study area are dropped
+        st.session_state[key] = [u for u in st.session_state[key] if u in names]
     with st.form("propose_form", border=True):
         st.markdown("**What should the options look like?**")
         k_col, dev_col, pcn_col, top_col = st.columns(4)
-        k = k_col.number_input("Localities", 2, 8, area.manifest.default_k, key="p_k")
-        max_dev = dev_col.slider("Largest deviation allowed (±%)", 1, 30, round(tolerance() * 100),
-                                 key="p_maxdev", help="Every locality within this share of an equal share.")
+        k = k_col.number_input("Localities", 2, 8, key="p_k")
+        max_dev = dev_col.slider("Largest deviation allowed (±%)", 1, 30, key="p_maxdev",
+                                 help="Every locality within this share of an equal share.")
         pcn_limit = pcn_col.selectbox("PCNs that may be split", ["No limit", *range(7)], key="p_pcns",
                                       disabled=area.pcn is None)
-        top = top_col.number_input("Options to list", 1, 50, 10, key="p_top")
+        top = top_col.number_input("Options to list", 1, 50, key="p_top")
         st.markdown("**How much does each aim matter?** (0 = ignore)")
-        defaults = Weights()
         weight_cols = st.columns(4)
         weights = {}
-        for column, (name, label, meaning) in zip(weight_cols, (
-                ("balance", "Balance", "Localities close to an equal share of residents."),
-                ("nesting", "PCN nesting", "Keep each PCN's residents in one locality (PCN areas are approximate)."),
-                ("compactness", "Compactness", "Rounder, less straggly localities."),
-                ("continuity", "Continuity", "Keep residents in their current locality (inferred)."))):
-            weights[name] = column.slider(label, 0.0, 3.0, float(getattr(defaults, name)), 0.25, key=f"p_w_{name}",
-                                          help=meaning)
+        for column, (name, label, meaning) in zip(weight_cols, WEIGHT_SLIDERS):
+            weights[name] = column.slider(label, 0.0, 3.0, step=0.25, key=f"p_w_{name}", help=meaning)
         together_col, apart_col = st.columns(2)
         together = together_col.multiselect("Wards that must be in the same locality", list(names),
                                             format_func=names.get, key="p_together")
@@ -845,8 +860,8 @@ def propose_view(area: StudyArea, session: EditSession | None) -> None:
             method = method_col.radio("Search", list(METHOD_LABELS), format_func=METHOD_LABELS.get, key="p_method",
                                       help="Every plan is listed when there are few enough (exact); otherwise the "
                                            "optimiser searches (seeded, so the same seed gives the same options).")
-            seed = seed_col.number_input("Seed", 0, 10**6, 0, key="p_seed")
-            budget = budget_col.number_input("Optimiser time limit (seconds)", 5, 600, 30, key="p_budget")
+            seed = seed_col.number_input("Seed", 0, 10**6, key="p_seed")
+            budget = budget_col.number_input("Optimiser time limit (seconds)", 5, 600, key="p_budget")
         run = st.form_submit_button("Find options", type="primary", key="p_run")
     if run:
         constraints = Constraints(

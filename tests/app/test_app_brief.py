@@ -27,3 +27,21 @@ def test_brief_tab_offers_every_export(tmp_path, monkeypatch):
     labels = [b.label for b in app.get("download_button")]
     assert sorted(labels) == sorted(["Ward list (CSV)", "Measures (CSV)", "Localities (GeoJSON)", "Wards (GeoJSON)",
                       "Map for slides (PNG)", "Briefing pack (PDF)"])
+
+
+def test_the_slide_title_stays_through_other_views_and_the_presentation_view(tmp_path, monkeypatch):
+    """The planner's title and purpose stay on the slide after another view, through the presentation view (where
+    their boxes are not drawn) and after leaving it."""
+    app = show(start_app(tmp_path / "autosave", monkeypatch), "Brief")
+    app.text_input(key="brief_title").set_value("Four options for the board")
+    app.text_input(key="brief_purpose").set_value("Which option to consult on").run()
+    app = show(show(app, "Map & edit"), "Brief")
+    assert "Four options for the board" in texts(app) and "Which option to consult on" in texts(app)
+    app.query_params["present"] = "1"
+    app.run()
+    app.run()  # a second run in the presentation view (any click there)
+    no_exceptions(app)
+    assert "Four options for the board" in texts(app) and "Which option to consult on" in texts(app)
+    app.button(key="present_off").click().run()
+    app = show(app, "Brief")
+    assert app.text_input(key="brief_title").value == "Four options for the board"
