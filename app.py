@@ -592,10 +592,10 @@ WEIGHT_SLIDERS = (("balance", "Balance", "Localities close to an equal share of 
                   ("continuity", "Continuity", "Keep residents in their current locality (inferred)."))
 PROPOSE_KEYS = ("p_k", "p_maxdev", "p_pcns", "p_top", *(f"p_w_{name}" for name, _, _ in WEIGHT_SLIDERS),
                 "p_together", "p_apart", "p_method", "p_seed", "p_budget")
-KEPT = ("tolerance_pct", "balance_on", "scenario", "brief_title", "brief_purpose", *PROPOSE_KEYS)
+KEPT = ("tolerance_pct", "balance_on", "scenario", "brief_title", "brief_purpose", "cmp_a", "cmp_b", *PROPOSE_KEYS)
 # The planner's choices held in widgets that a run may not draw: the balance settings (drawn only while their section
-# is open), the Brief's title and purpose and the Propose rules (drawn only in their tab), and all of them in the
-# presentation view. Streamlit forgets a widget's value when a run does not draw it, so keep_settings hands the values
+# is open), the Brief's title and purpose, the plans picked in Compare and the Propose rules (drawn only in their
+# tab), and all of them in the presentation view. Streamlit forgets a widget's value when a run does not draw it, so keep_settings hands the values
 # back to session state at the start of every run.
 
 
@@ -1002,9 +1002,12 @@ def compare_view(area: StudyArea, session: EditSession | None) -> None:
     names = list(choices)
     default_a = next((i for i, n in enumerate(names) if not n.startswith("Working plan")), 0)
     default_b = 0 if default_a != 0 else 1
+    for key, default in (("cmp_a", names[default_a]), ("cmp_b", names[default_b])):
+        if st.session_state.get(key) not in names:  # first visit, or the plan picked is gone or renamed
+            st.session_state[key] = default
     pick_a, pick_b = st.columns(2)
-    name_a = pick_a.selectbox("Plan A", names, index=default_a, key="cmp_a")
-    name_b = pick_b.selectbox("Plan B", names, index=default_b, key="cmp_b")
+    name_a = pick_a.selectbox("Plan A", names, key="cmp_a")
+    name_b = pick_b.selectbox("Plan B", names, key="cmp_b")
     plan_a, plan_b = choices[name_a], choices[name_b]
     result = compare(area, plan_a, plan_b)
     moved = tuple(m.unit for m in result.moves)

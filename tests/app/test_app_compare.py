@@ -47,3 +47,21 @@ def test_export_section_is_drawn_when_opened_and_starts_the_pack_in_order(tmp_pa
     assert "Briefing pack (PDF)" in [b.label for b in app.get("download_button")]
     names = [name for name, _ in pack_drawn_ahead()[2]]
     assert names == [app.selectbox(key=k).value.removeprefix("Working plan: ") for k in ("cmp_a", "cmp_b")]
+
+
+def test_the_plans_picked_stay_after_visiting_another_view(tmp_path, monkeypatch, lbbd):
+    """Plans A and B stay as picked after another view; a pick that no longer exists falls back to the defaults."""
+    app = start_app(tmp_path / "autosave", monkeypatch)
+    move_ward(app, ward_code(lbbd, "Goresbrook"), "North")
+    show(app, "Compare")
+    working = app.selectbox(key="cmp_b").value
+    app.selectbox(key="cmp_a").select(working)
+    app.selectbox(key="cmp_b").select("Current localities (inferred – an assumption)").run()
+    app = show(show(app, "Brief"), "Compare")
+    no_exceptions(app)
+    assert app.selectbox(key="cmp_a").value == working
+    assert app.selectbox(key="cmp_b").value == "Current localities (inferred – an assumption)"
+    move_ward(show(app, "Map & edit"), ward_code(lbbd, "Goresbrook"), "East")  # the working plan changes
+    app = show(app, "Compare")
+    no_exceptions(app)
+    assert app.selectbox(key="cmp_b").value == "Current localities (inferred – an assumption)"
