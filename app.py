@@ -592,21 +592,29 @@ WEIGHT_SLIDERS = (("balance", "Balance", "Localities close to an equal share of 
                   ("continuity", "Continuity", "Keep residents in their current locality (inferred)."))
 PROPOSE_KEYS = ("p_k", "p_maxdev", "p_pcns", "p_top", *(f"p_w_{name}" for name, _, _ in WEIGHT_SLIDERS),
                 "p_together", "p_apart", "p_method", "p_seed", "p_budget")
-KEPT = ("tolerance_pct", "balance_on", "scenario", "brief_title", "brief_purpose", "cmp_a", "cmp_b", *PROPOSE_KEYS)
+KEPT = ("tolerance_pct", "balance_on", "scenario", "brief_title", "brief_purpose", "cmp_a", "cmp_b")
 # The planner's choices held in widgets that a run may not draw: the balance settings (drawn only while their section
-# is open), the Brief's title and purpose, the plans picked in Compare and the Propose rules (drawn only in their
-# tab), and all of them in the presentation view. Streamlit forgets a widget's value when a run does not draw it, so keep_settings hands the values
-# back to session state at the start of every run.
+# is open), the Brief's title and purpose and the plans picked in Compare (drawn only in their view), and all of them
+# in the presentation view. Streamlit forgets a widget's value when a run does not draw it, so keep_settings hands
+# the values back to session state (they commit as soon as they change, so handing them back loses nothing).
 
 
-def keep_settings() -> None:
-    """Keep the planner's choices through runs that do not draw their widgets (a closed section, another tab, the
+def keep_settings(keys: tuple[str, ...] = KEPT) -> None:
+    """Keep the planner's choices through runs that do not draw their widgets (a closed section, another view, the
     presentation view): without this, the Brief's title and the balance settings were lost on leaving the
     presentation view, and the Propose rules reset while the options found with them were still listed."""
     st.session_state.setdefault("tolerance_pct", DEFAULT_TOLERANCE_PCT)
-    for key in KEPT:
+    for key in keys:
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]
+
+
+def keep_propose_rules() -> None:
+    """Keep the Propose rules through a run that does not draw them. They sit in a form, so they are handed back only
+    when the form is not on screen (handing a value back while it is would overwrite an edit not yet submitted), and
+    once more in the run that draws the form again, so the boxes show the kept values rather than their minimums."""
+    keep_settings(PROPOSE_KEYS)
+    st.session_state.propose_drawn = False
 
 
 def propose_defaults(area: StudyArea) -> dict:
@@ -829,6 +837,9 @@ def continuity(area: StudyArea, evaluation) -> None:
 def propose_view(area: StudyArea, session: EditSession | None) -> None:
     """The planner's rules and weights, the engine with a progress bar, the Pareto front and the chosen option."""
     names = {u: str(area.unit_names[u]) for u in sorted(area.ids, key=lambda u: str(area.unit_names[u]))}
+    if not st.session_state.get("propose_drawn"):  # the form was not on screen in the last run
+        keep_settings(PROPOSE_KEYS)
+    st.session_state.propose_drawn = True
     for key, value in propose_defaults(area).items():
         st.session_state.setdefault(key, value)
     for key in ("p_together", "p_apart"):  # wards of another study area are dropped
@@ -1340,6 +1351,7 @@ def main() -> None:
     session = edit_session(area)
     st.html(STYLE)
     if st.query_params.get("present") == "1":
+        keep_propose_rules()
         st.html(PRESENTATION_STYLE)
         with friendly("showing the presentation view"):
             brief(area, session, presenting=True)
@@ -1355,6 +1367,8 @@ def main() -> None:
             if tab.open:
                 with friendly(f"showing {label}"):
                     page(area, session)
+    if not tabs[VIEWS.index("Propose")].open:
+        keep_propose_rules()
     # last, so the open view (and its map) reaches the browser first; the sidebar's widgets keep their state
     sidebar(area, session)
     load_export_code()
