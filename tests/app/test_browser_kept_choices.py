@@ -8,21 +8,24 @@ from __future__ import annotations
 from test_browser import browser, open_page, page, server, settle  # noqa: F401
 
 
+def to_view(page, *names: str) -> None:
+    """Open these views in turn (the tabs along the top), each until the script has finished."""
+    for name in names:
+        page.get_by_role("tab", name=name).click()
+        settle(page)
+
+
 def test_kept_choices_are_what_the_boxes_show(page, server):  # noqa: F811
     open_page(page, server)
     sidebar = page.locator('section[data-testid="stSidebar"]')
 
     # Propose: the rules submitted are shown again after another view; an edit not yet submitted survives a click
-    page.get_by_role("tab", name="Propose").click()
-    settle(page)
+    to_view(page, "Propose")
     page.get_by_label("Options to list").fill("6")
     page.get_by_role("button", name="Find options").click()
     page.get_by_text("meet your rules").first.wait_for(timeout=120_000)
     settle(page)
-    page.get_by_role("tab", name="Brief").click()
-    settle(page)
-    page.get_by_role("tab", name="Propose").click()
-    settle(page)
+    to_view(page, "Brief", "Propose")
     assert page.get_by_label("Options to list").input_value() == "6"
     page.get_by_label("Options to list").fill("9")
     sidebar.get_by_text("GP practices").click()
@@ -44,14 +47,10 @@ def test_kept_choices_are_what_the_boxes_show(page, server):  # noqa: F811
     assert sidebar.locator('[data-testid="stSliderThumbValue"]').first.inner_text() == "12"
 
     # the slide title: typed on the Brief, kept through another view
-    page.get_by_role("tab", name="Brief").click()
-    settle(page)
+    to_view(page, "Brief")
     page.get_by_label("Title").fill("Four options for the board")
     page.keyboard.press("Enter")
     settle(page)
-    page.get_by_role("tab", name="Compare").click()
-    settle(page)
-    page.get_by_role("tab", name="Brief").click()
-    settle(page)
+    to_view(page, "Compare", "Brief")
     assert page.get_by_label("Title").input_value() == "Four options for the board"
     assert page.get_by_role("heading", name="Four options for the board").count() >= 1
