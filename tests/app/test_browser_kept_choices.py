@@ -48,9 +48,9 @@ def test_kept_choices_are_what_the_boxes_show(page, server):  # noqa: F811
 
     # the slide title: typed on the Brief, kept through another view
     to_view(page, "Brief")
-    page.get_by_label("Title").fill("Four options for the board")
+    page.get_by_label("Title", exact=True).fill("Four options for the board")
     page.keyboard.press("Enter")
     settle(page)
     to_view(page, "Compare", "Brief")
-    assert page.get_by_label("Title").input_value() == "Four options for the board"
+    assert page.get_by_label("Title", exact=True).input_value() == "Four options for the board"
     assert page.get_by_role("heading", name="Four options for the board").count() >= 1
