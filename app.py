@@ -603,7 +603,6 @@ def keep_settings(keys: tuple[str, ...] = KEPT) -> None:
     """Keep the planner's choices through runs that do not draw their widgets (a closed section, another view, the
     presentation view): without this, the Brief's title and the balance settings were lost on leaving the
     presentation view, and the Propose rules reset while the options found with them were still listed."""
-    st.session_state.setdefault("tolerance_pct", DEFAULT_TOLERANCE_PCT)
     for key in keys:
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]
@@ -649,6 +648,7 @@ def balance_settings(area: StudyArea) -> None:
                           on_change="rerun")
     if not section.open:
         return
+    st.session_state.setdefault("tolerance_pct", DEFAULT_TOLERANCE_PCT)  # the slider shows it (tolerance() reads it)
     options = list(area.attributes.columns)
     chosen = st.session_state.get("balance_on", [area.population_column])
     kept = [m for m in chosen if m in options]  # another study area has other measures

@@ -152,10 +152,9 @@ def _bare_page_shown(page) -> None:
     page.get_by_text(BARE_TEXT).wait_for()
 
 
-def _cold_load(browser, url: str, ready) -> float:
-    """Seconds from opening ``url`` in a new browser session until ``ready(page)`` returns and Streamlit is idle."""
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
-    page = context.new_page()
+def _timed_open(context, page, url: str, ready) -> float:
+    """Seconds from opening ``url`` on ``page`` until ``ready(page)`` returns and Streamlit is idle; then the browser
+    session (``context``) is closed."""
     start = time.perf_counter()
     page.goto(url)
     ready(page)
@@ -165,6 +164,12 @@ def _cold_load(browser, url: str, ready) -> float:
     return elapsed
 
 
+def _cold_load(browser, url: str, ready) -> float:
+    """Seconds from opening ``url`` in a new browser session until ``ready(page)`` returns and Streamlit is idle."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    return _timed_open(context, context.new_page(), url, ready)
+
+
 def _revisit(playwright, profile: str, url: str) -> float:
     """Seconds from opening ``url`` in a browser started on ``profile`` (which has opened the app before) until all
     wards are drawn and Streamlit is idle; the browser's own start is not counted."""
@@ -172,13 +177,7 @@ def _revisit(playwright, profile: str, url: str) -> float:
         profile, executable_path=CHROMIUM, args=ARGS + OFFLINE, headless=True, viewport={"width": 1440, "height": 900})
     page = context.pages[0] if context.pages else context.new_page()
     time.sleep(PAUSE_S)  # the browser settles after starting: its start-up is not the app's
-    start = time.perf_counter()
-    page.goto(url)
-    _wards_drawn(page)
-    _idle(page, 0.05)
-    elapsed = time.perf_counter() - start
-    context.close()
-    return elapsed
+    return _timed_open(context, page, url, _wards_drawn)
 
 
 def run() -> list[dict]:
